@@ -1,0 +1,59 @@
+"""featurecat: a Git-backed, declarative feature catalog.
+
+The public API is what SPEC.md promises, nothing more::
+
+    cat = featurecat.Catalog.load("catalog")
+    df = featurecat.load_features(["user_age"], entity_df=labels, catalog="catalog")
+
+The retrieval functions import pandas and DuckDB only when first used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from featurecat.catalog import Catalog
+from featurecat.errors import (
+    CatalogError,
+    DataError,
+    Diagnostic,
+    FeaturecatError,
+    UnknownFeatureError,
+)
+
+if TYPE_CHECKING:
+    from featurecat.retrieval import get_feature, load_features, register_feature, update_feature
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "load_features": "featurecat.retrieval",
+    "get_feature": "featurecat.retrieval",
+    "register_feature": "featurecat.retrieval",
+    "update_feature": "featurecat.retrieval",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'featurecat' has no attribute '{name}'")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "DataError",
+    "Diagnostic",
+    "FeaturecatError",
+    "UnknownFeatureError",
+    "get_feature",
+    "load_features",
+    "register_feature",
+    "update_feature",
+]

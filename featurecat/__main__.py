@@ -1,0 +1,3 @@
+from featurecat.cli import main
+
+main()

@@ -1,0 +1,203 @@
+"""Cross-file checks: rules that need more than one definition to decide.
+
+Each check is a function that takes the :class:`Index` of everything parsed and yields
+diagnostics. To add one, write the function and append it to :data:`CHECKS`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from featurecat.errors import Diagnostic, did_you_mean
+from featurecat.names import Kind
+from featurecat.parse import Parsed
+from featurecat.schema import Entity, Feature, Model, Project, Source
+from featurecat.schema.paths import escapes
+
+
+@dataclass
+class Index:
+    """Everything parsed, grouped for lookups. ``declared`` includes invalid objects' names."""
+
+    project: Project | None
+    catalog_dir: str  # the catalog folder relative to the repository root ("" when equal)
+    by_kind: dict[Kind, dict[str, list[Parsed]]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, parsed: Iterable[Parsed], project: Project | None, catalog_dir: str) -> Index:
+        by_kind: dict[Kind, dict[str, list[Parsed]]] = defaultdict(lambda: defaultdict(list))
+        for item in parsed:
+            by_kind[item.kind][item.name].append(item)
+        return cls(project, catalog_dir, by_kind)
+
+    def declared(self, kind: Kind) -> dict[str, list[Parsed]]:
+        return self.by_kind.get(kind, {})
+
+    def valid(self, kind: Kind) -> Iterator[Parsed]:
+        """The first, valid definition of each name of ``kind``."""
+        for items in self.declared(kind).values():
+            if items[0].obj is not None:
+                yield items[0]
+
+    def get(self, kind: Kind, name: str) -> Parsed | None:
+        items = self.declared(kind).get(name)
+        return items[0] if items and items[0].obj is not None else None
+
+
+_T = TypeVar("_T")
+Check = Callable[[Index], Iterator[Diagnostic]]
+
+
+def unique_names(index: Index) -> Iterator[Diagnostic]:
+    for kind, by_name in index.by_kind.items():
+        for name, items in by_name.items():
+            first = items[0].origin
+            for dup in items[1:]:
+                yield dup.origin.diagnostic(
+                    ("name",),
+                    "duplicate-name",
+                    f"{kind.value} '{name}' is already defined in "
+                    f"{first.path}:{first.line('name')}; "
+                    f"{kind.value} names must be unique, so rename or remove one",
+                )
+
+
+_REFERENCES: dict[Kind, tuple[tuple[str, Kind], ...]] = {
+    Kind.SOURCE: (("owner", Kind.TEAM), ("entity", Kind.ENTITY)),
+    Kind.FEATURE: (("owner", Kind.TEAM), ("source", Kind.SOURCE), ("replaced_by", Kind.FEATURE)),
+    Kind.MODEL: (("owner", Kind.TEAM), ("features", Kind.FEATURE)),
+}
+
+
+def references_resolve(index: Index) -> Iterator[Diagnostic]:
+    for kind, refs in _REFERENCES.items():
+        for item in index.valid(kind):
+            for field_name, target in refs:
+                value = getattr(item.obj, field_name)
+                values = value if isinstance(value, list) else [value]
+                for position, ref in enumerate(values):
+                    if ref is None or ref in index.declared(target):
+                        continue
+                    loc = (field_name, position) if isinstance(value, list) else (field_name,)
+                    folder = target.folder
+                    yield item.origin.diagnostic(
+                        loc,
+                        "unknown-reference",
+                        f"{field_name}: unknown {target.value} '{ref}'"
+                        f"{did_you_mean(ref, index.declared(target))}; "
+                        f"define it in {folder}/{ref}.yaml or fix the name",
+                    )
+
+
+def replacements_make_sense(index: Index) -> Iterator[Diagnostic]:
+    for item in index.valid(Kind.FEATURE):
+        feature = item.obj
+        assert isinstance(feature, Feature)
+        if feature.replaced_by is None:
+            continue
+        if feature.replaced_by == feature.name:
+            yield item.origin.diagnostic(
+                ("replaced_by",),
+                "invalid-replacement",
+                "replaced_by names the feature itself; name its successor",
+            )
+            continue
+        target = index.get(Kind.FEATURE, feature.replaced_by)
+        if (
+            target is not None
+            and isinstance(target.obj, Feature)
+            and target.obj.status == "deprecated"
+        ):
+            yield item.origin.diagnostic(
+                ("replaced_by",),
+                "deprecated-replacement",
+                f"replaced_by: '{feature.replaced_by}' is deprecated too; point to a live feature",
+                severity="warning",
+            )
+
+
+def columns_do_not_collide(index: Index) -> Iterator[Diagnostic]:
+    """A feature's output column is its name; it must not clash with a join key or the timestamp."""
+    for item in index.valid(Kind.FEATURE):
+        feature = item.obj
+        assert isinstance(feature, Feature)
+        source = _obj(index, Kind.SOURCE, feature.source, Source)
+        entity = _obj(index, Kind.ENTITY, source.entity, Entity) if source else None
+        if entity is not None and feature.name in entity.join_keys:
+            yield item.origin.diagnostic(
+                ("name",),
+                "name-collision",
+                f"feature '{feature.name}' has the name of a join key of entity '{entity.name}'; "
+                "loaded features are columns named after the feature, so choose another name",
+            )
+
+
+def deprecated_usage(index: Index) -> Iterator[Diagnostic]:
+    for item in index.valid(Kind.MODEL):
+        model = item.obj
+        assert isinstance(model, Model)
+        for position, name in enumerate(model.features):
+            feature = _obj(index, Kind.FEATURE, name, Feature)
+            if feature is None or feature.status != "deprecated":
+                continue
+            advice = (
+                f"switch to '{feature.replaced_by}'"
+                if feature.replaced_by
+                else "it has no replacement; plan to stop using it"
+            )
+            yield item.origin.diagnostic(
+                ("features", position),
+                "deprecated-feature",
+                f"model '{model.name}' uses deprecated feature '{name}'; {advice}",
+                severity="warning",
+            )
+
+
+def paths_stay_inside(index: Index) -> Iterator[Diagnostic]:
+    project = index.project
+    if project is None:
+        return
+    if escapes(index.catalog_dir, project.data_root):
+        for item in index.valid(Kind.PROJECT):
+            yield item.origin.diagnostic(
+                ("data_root",),
+                "path-escapes-repo",
+                f"data_root '{project.data_root}' points outside the repository; "
+                "keep data inside the repository",
+            )
+        return
+    data_dir = posixpath.join(index.catalog_dir, project.data_root)
+    for item in index.valid(Kind.SOURCE):
+        source = item.obj
+        assert isinstance(source, Source)
+        if escapes(data_dir, source.path):
+            yield item.origin.diagnostic(
+                ("path",),
+                "path-escapes-repo",
+                f"path '{source.path}' points outside the repository; keep data inside the "
+                f"repository, relative to data_root '{project.data_root}'",
+            )
+
+
+CHECKS: tuple[Check, ...] = (
+    unique_names,
+    references_resolve,
+    replacements_make_sense,
+    columns_do_not_collide,
+    deprecated_usage,
+    paths_stay_inside,
+)
+
+
+def run_checks(index: Index) -> list[Diagnostic]:
+    """Every cross-file problem, in check order."""
+    return [diagnostic for check in CHECKS for diagnostic in check(index)]
+
+
+def _obj(index: Index, kind: Kind, name: str, cls: type[_T]) -> _T | None:
+    item = index.get(kind, name)
+    return item.obj if item is not None and isinstance(item.obj, cls) else None

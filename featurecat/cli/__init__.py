@@ -1,0 +1,72 @@
+"""The ``featurecat`` command: a thin, lazily-imported layer over the library.
+
+Each command lives in its own module and is imported only when it runs (or when ``--help``
+lists it), so start-up never pays for pandas, DuckDB or MkDocs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from featurecat import __version__
+from featurecat.errors import FeaturecatError
+
+#: command name -> "module:attribute". Add a command by adding a line here.
+COMMANDS = {
+    "validate": "featurecat.cli.validate:validate",
+    "list": "featurecat.cli.discover:list_objects",
+    "show": "featurecat.cli.discover:show",
+    "search": "featurecat.cli.discover:search",
+    "init": "featurecat.cli.init:init",
+    "schema": "featurecat.cli.schema:schema",
+}
+
+
+class _Failed(click.ClickException):
+    """A user-caused error, printed as ``Error: ...`` (exit code 1)."""
+
+
+class _Misused(click.ClickException):
+    """A usage error or a missing catalog (exit code 2)."""
+
+    exit_code = 2
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use, and whose errors never traceback."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module, _, attr = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FeaturecatError as exc:
+            failure = _Misused if exc.exit_code == 2 else _Failed
+            raise failure(str(exc)) from exc
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="featurecat")
+def main() -> None:
+    """A Git-backed, declarative feature catalog.
+
+    Features, sources, entities, teams and models are YAML files in a catalog folder.
+    featurecat validates them, reports what a change breaks, builds a portal and loads
+    feature values point-in-time for training.
+    """

@@ -1,0 +1,72 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from featurecat.catalog import Catalog
+from featurecat.errors import CatalogError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def catalog_options(func: F) -> F:
+    """``--catalog PATH`` and ``--ref REF``, as every command that reads a catalog takes them."""
+    func = click.option(
+        "--ref",
+        default=None,
+        metavar="REF",
+        help="Read the catalog as it was at this git ref (branch, tag, SHA, HEAD~2).",
+    )(func)
+    func = click.option(
+        "--catalog",
+        "catalog_path",
+        default=None,
+        metavar="PATH",
+        help="The catalog folder (holding featurecat.yaml). Default: ./catalog, "
+        "then the current folder and its parents.",
+    )(func)
+    return func
+
+
+def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def load(catalog_path: str | None, ref: str | None) -> Catalog:
+    """The catalog, or its errors printed to stderr and exit code 1."""
+    try:
+        return Catalog.load(catalog_path, ref)
+    except CatalogError as exc:
+        for diagnostic in exc.errors:
+            click.echo(str(diagnostic), err=True)
+        click.echo(
+            f"the catalog has {len(exc.errors)} error(s); run 'featurecat validate' for details",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def wants_color() -> bool:
+    return sys.stdout.isatty()
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """A plain, aligned text table."""
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += [
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
+    return "\n".join(lines)

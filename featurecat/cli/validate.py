@@ -1,0 +1,62 @@
+"""``featurecat validate``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from featurecat.cli.common import catalog_options, format_option, wants_color
+from featurecat.errors import Diagnostic
+
+
+@click.command()
+@catalog_options
+@format_option("text", "json", "github")
+@click.option(
+    "--check-data",
+    is_flag=True,
+    help="Also open each source's schema and check columns and dtypes.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(
+    catalog_path: str | None, ref: str | None, fmt: str, check_data: bool, strict: bool
+) -> None:
+    """Validate every definition and report every problem, with its file and line.
+
+    Exits 0 when the catalog is valid, 1 when it is not, 2 when no catalog is found.
+    """
+    from featurecat.catalog import Catalog
+    from featurecat.report.diagnostics import FORMATS, Outcome, render_text
+
+    result = Catalog.read(catalog_path, ref)
+    diagnostics = list(result.diagnostics)
+    catalog = result.catalog
+    if check_data and catalog is not None and not result.errors:
+        from featurecat.datacheck import check_data as run_data_checks
+
+        diagnostics.extend(run_data_checks(catalog))
+    if strict:
+        diagnostics = [
+            Diagnostic(d.path, d.line, d.column, d.code, "error", d.message) for d in diagnostics
+        ]
+    summary = ""
+    if catalog is not None:
+        summary = ", ".join(
+            f"{len(objs)} {label}"
+            for label, objs in (
+                ("features", catalog.features),
+                ("sources", catalog.sources),
+                ("entities", catalog.entities),
+                ("teams", catalog.teams),
+                ("models", catalog.models),
+            )
+        )
+    outcome = Outcome(diagnostics, result.files, catalog.project.name if catalog else None, summary)
+    if fmt == "text":
+        click.echo(render_text(outcome, color=wants_color()))
+    else:
+        output = FORMATS[fmt](outcome)
+        if output:
+            click.echo(output)
+    sys.exit(1 if outcome.errors else 0)

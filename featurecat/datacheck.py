@@ -1,0 +1,135 @@
+"""``validate --check-data``: compare declarations with the data's schema, never its rows.
+
+Parquet schemas come from the file footer; CSV schemas from the header and the first block.
+Each source is opened once, however many features read from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from featurecat.catalog import Catalog
+from featurecat.errors import DataError, Diagnostic, did_you_mean
+from featurecat.names import Kind
+from featurecat.schema import Dtype, Source
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+_CSV_SAMPLE_BYTES = 1 << 20
+
+
+def data_files(path: Path) -> list[Path]:
+    """The files a source path names: the file itself, or the sorted matches of a glob."""
+    if any(ch in path.name for ch in "*?["):
+        return sorted(p for p in path.parent.glob(path.name) if p.is_file())
+    return [path] if path.is_file() else []
+
+
+def read_schema(source: Source, path: Path) -> pa.Schema:
+    """The arrow schema of a source's data (of its first file, for a glob)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    files = data_files(path)
+    if not files:
+        raise DataError(f"no data file at {path}")
+    try:
+        if source.format == "parquet":
+            return pq.read_schema(files[0])
+        options = pacsv.ReadOptions(block_size=_CSV_SAMPLE_BYTES)
+        with pacsv.open_csv(files[0], read_options=options) as reader:
+            return reader.schema
+    except (OSError, pa.ArrowException) as exc:
+        raise DataError(f"cannot read {files[0]}: {exc}") from exc
+
+
+def compatible(dtype: Dtype, arrow_type: pa.DataType) -> bool:
+    """Whether values of ``arrow_type`` can be read as the declared ``dtype`` without loss."""
+    import pyarrow as pa
+
+    t = arrow_type
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if dtype == "int32":
+        return (
+            pa.types.is_integer(t)
+            and t.bit_width <= 32
+            and not (pa.types.is_unsigned_integer(t) and t.bit_width == 32)
+        )
+    if dtype == "int64":
+        return pa.types.is_integer(t) and not pa.types.is_uint64(t)
+    if dtype in ("float32", "float64"):
+        return bool(pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_decimal(t))
+    if dtype == "bool":
+        return bool(pa.types.is_boolean(t))
+    if dtype == "string":
+        return bool(
+            pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+        )
+    return bool(pa.types.is_timestamp(t) or pa.types.is_date(t))  # timestamp
+
+
+def check_data(catalog: Catalog) -> list[Diagnostic]:
+    """Every mismatch between the catalog's sources and features and their data."""
+    found: list[Diagnostic] = []
+    for name, source in sorted(catalog.sources.items()):
+        found.extend(_check_source(catalog, name, source))
+    return found
+
+
+def _check_source(catalog: Catalog, name: str, source: Source) -> Iterator[Diagnostic]:
+    origin = catalog.origin(Kind.SOURCE, name)
+    path = catalog.data_path(source)
+    try:
+        schema = read_schema(source, path)
+    except DataError as exc:
+        yield origin.diagnostic(
+            ("path",), "data-missing", f"{exc}; write the data there or fix path"
+        )
+        return
+    columns = {field.name: field.type for field in schema}
+    listed = ", ".join(columns)
+    if source.timestamp not in columns:
+        yield origin.diagnostic(
+            ("timestamp",),
+            "data-column",
+            f"timestamp column '{source.timestamp}' is not in the data"
+            f"{did_you_mean(source.timestamp, columns)}; the columns are: {listed}",
+        )
+    elif not compatible("timestamp", columns[source.timestamp]):
+        yield origin.diagnostic(
+            ("timestamp",),
+            "data-dtype",
+            f"timestamp column '{source.timestamp}' holds {columns[source.timestamp]}, "
+            "not timestamps; store it as a timestamp or date",
+        )
+    entity = catalog.entities.get(source.entity)
+    for key in entity.join_keys if entity else []:
+        if key not in columns:
+            yield origin.diagnostic(
+                ("entity",),
+                "data-column",
+                f"join key '{key}' of entity '{source.entity}' is not in the data"
+                f"{did_you_mean(key, columns)}; the columns are: {listed}",
+            )
+    for feature in catalog.features_of(name):
+        f_origin = catalog.origin(Kind.FEATURE, feature.name)
+        column = feature.column_name
+        if column not in columns:
+            yield f_origin.diagnostic(
+                ("column",) if feature.column else ("name",),
+                "data-column",
+                f"column '{column}' is not in source '{name}'{did_you_mean(column, columns)}; "
+                f"the columns are: {listed}",
+            )
+        elif not compatible(feature.dtype, columns[column]):
+            yield f_origin.diagnostic(
+                ("dtype",),
+                "data-dtype",
+                f"dtype {feature.dtype} does not match the data: column '{column}' of source "
+                f"'{name}' holds {columns[column]}",
+            )

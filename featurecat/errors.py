@@ -1,0 +1,96 @@
+"""Errors are data: a frozen :class:`Diagnostic` per problem, raised together at the API edge."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in a catalog, pinned to a file and line.
+
+    ``path`` is the file as the user can open it (relative to the current folder when the
+    catalog was loaded). ``line`` and ``column`` are 1-based; ``column`` is 0 when unknown.
+    """
+
+    path: str
+    line: int
+    column: int
+    code: str
+    severity: Severity
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message} [{self.code}]"
+
+
+class FeaturecatError(Exception):
+    """Base class for every error a user can cause. The CLI prints it without a traceback."""
+
+    exit_code = 1
+
+
+class UsageError(FeaturecatError):
+    """The command was called wrongly, or no catalog was found (exit code 2)."""
+
+    exit_code = 2
+
+
+class CatalogError(FeaturecatError):
+    """The catalog does not validate. ``errors`` holds every problem, not only the first."""
+
+    def __init__(self, errors: Sequence[Diagnostic], warnings: Sequence[Diagnostic] = ()):
+        self.errors = list(errors)
+        self.warnings = list(warnings)
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        lines = [str(d) for d in self.errors[:20]]
+        more = len(self.errors) - 20
+        if more > 0:
+            lines.append(f"... and {more} more")
+        noun = "error" if len(self.errors) == 1 else "errors"
+        return f"the catalog has {len(self.errors)} {noun}:\n" + "\n".join(lines)
+
+
+class UnknownFeatureError(FeaturecatError, KeyError):
+    """A feature name that the catalog does not define; suggests close matches."""
+
+    def __init__(self, name: str, known: Iterable[str], kind: str = "feature"):
+        self.name = name
+        self.kind = kind
+        self.suggestions = suggest(name, known)
+        hint = f" Did you mean {_or_list(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown {kind} '{name}'.{hint}")
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return str(self.args[0])
+
+
+class DataError(FeaturecatError):
+    """Feature data that cannot be read, or does not match its declaration."""
+
+
+def suggest(name: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """Close matches for ``name`` among ``known``, best first."""
+    return difflib.get_close_matches(name, list(known), n=n, cutoff=0.6)
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """A ``" (did you mean 'x'?)"`` suffix, or an empty string when nothing is close."""
+    matches = suggest(name, known)
+    return f" (did you mean {_or_list(matches)}?)" if matches else ""
+
+
+def _or_list(names: Sequence[str]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]

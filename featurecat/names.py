@@ -1,0 +1,101 @@
+"""Names, kinds and durations: the small vocabulary every other module shares."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from enum import Enum
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+TEAM_PATTERN = r"^[a-z][a-z0-9_-]*$"
+TAG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+DURATION_PATTERN = r"^([1-9][0-9]*)([smhdw])$"
+GITHUB_HANDLE_PATTERN = r"^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9._-]+)?$"
+
+NAME_RE = re.compile(NAME_PATTERN)
+TEAM_RE = re.compile(TEAM_PATTERN)
+TAG_RE = re.compile(TAG_PATTERN)
+DURATION_RE = re.compile(DURATION_PATTERN)
+
+MAX_NAME_LENGTH = 128
+MAX_TAG_LENGTH = 40
+
+PROJECT_FILE = "featurecat.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+class Kind(str, Enum):
+    """The kinds of object a catalog holds. A file's kind comes from its folder."""
+
+    PROJECT = "project"
+    TEAM = "team"
+    ENTITY = "entity"
+    SOURCE = "source"
+    FEATURE = "feature"
+    MODEL = "model"
+
+    @property
+    def folder(self) -> str:
+        return _FOLDERS[self]
+
+    @property
+    def plural(self) -> str:
+        return _PLURALS[self]
+
+
+_FOLDERS = {
+    Kind.PROJECT: "",
+    Kind.TEAM: "teams",
+    Kind.ENTITY: "entities",
+    Kind.SOURCE: "sources",
+    Kind.FEATURE: "features",
+    Kind.MODEL: "models",
+}
+_PLURALS = {
+    Kind.PROJECT: "projects",
+    Kind.TEAM: "teams",
+    Kind.ENTITY: "entities",
+    Kind.SOURCE: "sources",
+    Kind.FEATURE: "features",
+    Kind.MODEL: "models",
+}
+
+#: Kinds stored one file per object, in catalog order (referenced kinds first).
+OBJECT_KINDS = (Kind.TEAM, Kind.ENTITY, Kind.SOURCE, Kind.FEATURE, Kind.MODEL)
+#: Only ``features/`` may nest; the other kind folders are flat.
+NESTED_KINDS = frozenset({Kind.FEATURE})
+FOLDER_KINDS = {k.folder: k for k in OBJECT_KINDS}
+
+
+def kind_of(relpath: str) -> Kind | None:
+    """The kind of a catalog-relative POSIX path, or ``None`` when it is not a definition."""
+    if relpath == PROJECT_FILE:
+        return Kind.PROJECT
+    if not relpath.endswith(YAML_SUFFIXES):
+        return None
+    folder, _, rest = relpath.partition("/")
+    kind = FOLDER_KINDS.get(folder)
+    if kind is None or not rest:
+        return None
+    if "/" in rest and kind not in NESTED_KINDS:
+        return None
+    return kind
+
+
+def stem(relpath: str) -> str:
+    """The file name without folder or suffix: ``features/user/user_age.yaml`` -> ``user_age``."""
+    base = relpath.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0]
+
+
+def parse_duration(text: str) -> timedelta:
+    """Turn ``30d``, ``12h``, ``15m``, ``45s`` or ``2w`` into a timedelta."""
+    match = DURATION_RE.match(text)
+    if match is None:
+        raise ValueError(
+            f"'{text}' is not a duration; write a whole number and a unit, "
+            "one of s, m, h, d, w (for example 30d or 12h)"
+        )
+    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])

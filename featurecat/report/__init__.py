@@ -1,0 +1,1 @@
+"""Presentation: turn diagnostics and reports into text, JSON or GitHub annotations."""

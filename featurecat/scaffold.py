@@ -1,0 +1,85 @@
+"""Write new files from the package's templates: ``featurecat init`` and ``featurecat schema``."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from featurecat.errors import UsageError
+from featurecat.names import Kind, kind_of
+from featurecat.schema import json_schema_text
+
+SCHEMA_DIR = ".featurecat/schemas"
+_NAME_PLACEHOLDER = "__CATALOG_NAME__"
+
+
+def write_schemas(out: Path, kinds: Iterable[Kind] = tuple(Kind)) -> list[Path]:
+    """Write ``<kind>.schema.json`` for each kind into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in kinds:
+        path = out / f"{kind.value}.schema.json"
+        path.write_text(json_schema_text(kind), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def create_catalog(directory: Path, name: str | None = None) -> list[Path]:
+    """Create a small, valid starter catalog in ``directory`` (new or empty).
+
+    The files are written to a temporary folder first and moved into place at the end, so a
+    failure leaves nothing behind. Every YAML file points yaml-language-server at its schema.
+    """
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise UsageError(f"{directory} already exists and is not empty; choose a new folder")
+    catalog_name = name or _catalog_name(directory.resolve().name)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".featurecat-init-", dir=directory.parent))
+    try:
+        relpaths = []
+        for relpath, text in _template_files(catalog_name):
+            target = staging / relpath
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            relpaths.append(relpath)
+        write_schemas(staging / SCHEMA_DIR)
+        if directory.exists():
+            directory.rmdir()
+        staging.rename(directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [directory / r for r in relpaths]
+
+
+def _template_files(catalog_name: str) -> Iterator[tuple[str, str]]:
+    root = resources.files("featurecat") / "templates" / "init"
+    for relpath, entry in sorted(_walk(root, "")):
+        text = entry.read_text(encoding="utf-8").replace(_NAME_PLACEHOLDER, catalog_name)
+        kind = kind_of(relpath)
+        if kind is not None:
+            schema = posixpath.relpath(
+                f"{SCHEMA_DIR}/{kind.value}.schema.json", posixpath.dirname(relpath) or "."
+            )
+            text = f"# yaml-language-server: $schema={schema}\n{text}"
+        yield relpath, text
+
+
+def _walk(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
+    for entry in folder.iterdir():
+        relpath = f"{prefix}{entry.name}"
+        if entry.is_dir():
+            yield from _walk(entry, relpath + "/")
+        elif not entry.name.startswith("."):
+            yield relpath, entry
+
+
+def _catalog_name(folder: str) -> str:
+    name = re.sub(r"[^a-z0-9_-]+", "-", folder.lower()).strip("-_")
+    return name if name[:1].isalpha() else f"catalog-{name}".rstrip("-")

@@ -1,0 +1,24 @@
+"""``featurecat.yaml``: marks the catalog's folder and holds catalog-wide settings."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from featurecat.schema.base import Definition, TeamName
+from featurecat.schema.paths import check_relative_path
+
+
+class Project(Definition):
+    """The catalog itself, declared in ``featurecat.yaml`` at the catalog's root."""
+
+    name: TeamName = Field(description="Short name of the catalog, for example `acme`.")
+    description: str = Field(
+        "", description="What this catalog holds, shown on the portal's home page."
+    )
+    data_root: str = Field(
+        "data",
+        description="Folder, relative to the catalog, that source paths are relative to. "
+        "It must stay inside the repository.",
+    )
+
+    _check_data_root = field_validator("data_root")(check_relative_path)

@@ -1,0 +1,124 @@
+"""Where definitions are read from: the working tree here, a git ref in :mod:`featurecat.gitio`.
+
+Both kinds of tree answer the same questions (which files, what bytes), so loading, checking
+and diffing never care where a catalog came from.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+from featurecat.errors import UsageError
+from featurecat.names import FOLDER_KINDS, PROJECT_FILE, YAML_SUFFIXES
+from featurecat.yamlio import MAX_FILE_BYTES
+
+
+class Tree(Protocol):
+    """A catalog's files, either on disk or at a git commit."""
+
+    root: Path
+    """The catalog folder on disk (for a git ref, where it sits in the working tree)."""
+    catalog_dir: str
+    """The catalog folder relative to the repository root, POSIX style; ``""`` when equal."""
+    ref: str | None
+    commit: str | None
+
+    def files(self) -> list[str]:
+        """Catalog-relative POSIX paths of ``featurecat.yaml`` and the YAML in kind folders."""
+        ...
+
+    def read(self, relpath: str) -> bytes:
+        """The file's bytes; at most ``MAX_FILE_BYTES + 1`` of them, so size checks stay cheap."""
+        ...
+
+    def display(self, relpath: str) -> str:
+        """The path users see in messages: relative to the current folder."""
+        ...
+
+    def escapes_repo(self, relpath: str) -> bool:
+        """Whether a catalog-relative path resolves outside the repository (through links)."""
+        ...
+
+
+def find_catalog(path: str | os.PathLike[str] | None = None) -> Path:
+    """The catalog folder: ``path`` itself, or the first one found from the current folder."""
+    if path is not None:
+        candidate = Path(path)
+        if candidate.name == PROJECT_FILE and candidate.is_file():
+            return candidate.parent.absolute()
+        if (candidate / PROJECT_FILE).is_file():
+            return candidate.absolute()
+        if not candidate.exists():
+            raise UsageError(
+                f"{path}: no such folder; pass --catalog with the folder that holds {PROJECT_FILE}"
+            )
+        raise UsageError(
+            f"{path}: no {PROJECT_FILE} there; pass the catalog's folder, "
+            "or run 'featurecat init DIR' to start a catalog"
+        )
+    here = Path.cwd()
+    if (here / "catalog" / PROJECT_FILE).is_file():
+        return here / "catalog"
+    for folder in (here, *here.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    raise UsageError(
+        f"no catalog found: no ./catalog/{PROJECT_FILE} and no {PROJECT_FILE} in "
+        "this folder or its parents; pass --catalog PATH or run 'featurecat init DIR'"
+    )
+
+
+def repo_root(folder: Path) -> Path | None:
+    """The top of the git work tree holding ``folder``, found without running git."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def display_prefix(root: Path) -> str:
+    """The prefix that makes a catalog-relative path relative to the current folder."""
+    try:
+        rel = os.path.relpath(root, Path.cwd())
+    except ValueError:  # another drive on Windows
+        rel = str(root)
+    return "" if rel == "." else Path(rel).as_posix() + "/"
+
+
+class WorkTree:
+    """The catalog as it is on disk now."""
+
+    def __init__(self, root: Path) -> None:
+        self.ref: str | None = None
+        self.commit: str | None = None
+        self.root = root.resolve()
+        self.repo = repo_root(self.root) or self.root
+        self.catalog_dir = self.root.relative_to(self.repo).as_posix().removeprefix(".")
+        self._prefix = display_prefix(root)
+
+    def files(self) -> list[str]:
+        found = [PROJECT_FILE] if (self.root / PROJECT_FILE).is_file() else []
+        for folder in FOLDER_KINDS:
+            top = self.root / folder
+            for dirpath, dirnames, filenames in os.walk(top):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                rel = Path(dirpath).relative_to(self.root).as_posix()
+                found.extend(
+                    f"{rel}/{name}"
+                    for name in filenames
+                    if name.endswith(YAML_SUFFIXES) and not name.startswith(".")
+                )
+        return sorted(found)
+
+    def read(self, relpath: str) -> bytes:
+        with open(self.root / relpath, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+
+    def display(self, relpath: str) -> str:
+        return self._prefix + relpath
+
+    def escapes_repo(self, relpath: str) -> bool:
+        target = (self.root / relpath).resolve()
+        return not target.is_relative_to(self.repo)

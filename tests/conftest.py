@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support import init_repo, make_catalog
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CATALOG = REPO_ROOT / "catalog"
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Git in tests sees no user or system config, and has a fixed identity."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Test Author")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path) -> Path:
+    """A valid catalog in a fresh git repository (not committed)."""
+    repo = init_repo(tmp_path / "repo")
+    return make_catalog(repo / "catalog")
