@@ -84,6 +84,18 @@ def kind_of(relpath: str) -> Kind | None:
     return kind
 
 
+def is_candidate(relpath: str) -> bool:
+    """Whether a catalog-relative path is read as a definition (or flagged as misplaced)."""
+    if relpath == PROJECT_FILE:
+        return True
+    folder, _, rest = relpath.partition("/")
+    return (
+        folder in FOLDER_KINDS
+        and relpath.endswith(YAML_SUFFIXES)
+        and not any(part.startswith(".") for part in rest.split("/"))
+    )
+
+
 def stem(relpath: str) -> str:
     """The file name without folder or suffix: ``features/user/user_age.yaml`` -> ``user_age``."""
     base = relpath.rsplit("/", 1)[-1]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from featurecat.errors import UsageError
-from featurecat.names import FOLDER_KINDS, PROJECT_FILE, YAML_SUFFIXES
+from featurecat.names import FOLDER_KINDS, PROJECT_FILE, is_candidate
 from featurecat.yamlio import MAX_FILE_BYTES
 
 
@@ -101,16 +101,11 @@ class WorkTree:
     def files(self) -> list[str]:
         found = [PROJECT_FILE] if (self.root / PROJECT_FILE).is_file() else []
         for folder in FOLDER_KINDS:
-            top = self.root / folder
-            for dirpath, dirnames, filenames in os.walk(top):
+            for dirpath, dirnames, filenames in os.walk(self.root / folder):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
                 rel = Path(dirpath).relative_to(self.root).as_posix()
-                found.extend(
-                    f"{rel}/{name}"
-                    for name in filenames
-                    if name.endswith(YAML_SUFFIXES) and not name.startswith(".")
-                )
-        return sorted(found)
+                found.extend(f"{rel}/{name}" for name in filenames)
+        return sorted(p for p in found if is_candidate(p))
 
     def read(self, relpath: str) -> bytes:
         with open(self.root / relpath, "rb") as handle:

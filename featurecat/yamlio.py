@@ -54,8 +54,8 @@ def parse_document(data: bytes, path: str) -> tuple[Document | None, list[Diagno
                 1,
                 1,
                 "file-too-large",
-                f"file is {len(data):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a "
-                "definition; keep data out of YAML and put it under data_root",
+                f"file is larger than {MAX_FILE_BYTES:,} bytes, the limit for a definition; "
+                "keep data out of YAML and put it under data_root",
             )
         ]
     try:

@@ -1,4 +1,4 @@
-"""Test helpers: build catalogs from ``{path: text}``, commit them to real git repos, run the CLI."""
+"""Test helpers: build catalogs from ``{path: text}``, commit them to git repos, run the CLI."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def build_tree(root: Path, files: Mapping[str, str | bytes | None]) -> Path:
     return root
 
 
-def make_catalog(root: Path, files: Mapping[str, str | bytes | None] = {}) -> Path:  # noqa: B006
+def make_catalog(root: Path, files: Mapping[str, str | bytes | None] = {}) -> Path:
     """The base catalog under ``root`` with ``files`` overriding or adding to it."""
     return build_tree(root, {**BASE_CATALOG, **files})
 
@@ -89,8 +89,13 @@ def commit_all(repo: Path, message: str, date: str | None = None) -> str:
     """Stage everything and commit; returns the new commit's SHA."""
     git(repo, "add", "-A")
     env_date = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
-    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", message], cwd=repo,
-                   check=True, capture_output=True, env={**os.environ, **env_date})
+    subprocess.run(
+        ["git", "commit", "-q", "--allow-empty", "-m", message],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        env={**os.environ, **env_date},
+    )
     return git(repo, "rev-parse", "HEAD")
 
 
@@ -108,5 +113,10 @@ def cli(*args: str | os.PathLike[str], cwd: Path | None = None) -> Result:
 
 def run(*args: str | os.PathLike[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m featurecat`` in a real process, as a user or CI would."""
-    return subprocess.run([sys.executable, "-m", "featurecat", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "featurecat", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

@@ -1,0 +1,121 @@
+"""All git access, and the only module that imports GitPython.
+
+* :class:`GitTree` is a catalog as it was at a ref, read straight from git objects: no
+  checkout, no temp copy.
+* :func:`read_history` gathers every definition's history in one ``git log`` pass.
+
+Repositories are always opened with ``with``, so no ``git cat-file`` process outlives a call.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import git
+from gitdb.exc import BadName, BadObject
+
+from featurecat.errors import UsageError
+from featurecat.names import is_candidate
+from featurecat.tree import display_prefix
+from featurecat.yamlio import MAX_FILE_BYTES
+
+EMPTY_BLOB = "0" * 40
+
+
+@contextmanager
+def open_repo(folder: Path) -> Iterator[git.Repo]:
+    """The git repository holding ``folder``, closed on exit; a clear error when there is none."""
+    try:
+        repo = git.Repo(folder, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise UsageError(
+            f"{folder} is not inside a git repository; --ref and diff need the catalog's "
+            "git history (run 'git init' and commit, or drop --ref)"
+        ) from None
+    with repo:
+        yield repo
+
+
+def resolve(repo: git.Repo, ref: str) -> git.Commit:
+    """The commit a branch, tag, SHA or ``HEAD~n`` names, or a helpful error."""
+    try:
+        return repo.commit(ref)
+    except (BadName, BadObject, ValueError, git.GitCommandError):
+        pass
+    if is_shallow(repo):
+        raise UsageError(
+            f"unknown git ref '{ref}': this is a shallow clone, so older commits are missing; "
+            "fetch the full history (in GitHub Actions: actions/checkout with fetch-depth: 0, "
+            "or run 'git fetch --unshallow')"
+        )
+    raise UsageError(
+        f"unknown git ref '{ref}'; use a branch, tag or commit that exists "
+        "(see 'git branch -a' and 'git log --oneline'), and fetch it first if it is remote"
+    )
+
+
+def is_shallow(repo: git.Repo) -> bool:
+    return (Path(repo.git_dir) / "shallow").exists()
+
+
+def catalog_dir(repo: git.Repo, root: Path) -> str:
+    """The catalog folder relative to the repository's top, POSIX style ("" at the top)."""
+    top = Path(repo.working_tree_dir or root).resolve()
+    return root.resolve().relative_to(top).as_posix().removeprefix(".")
+
+
+class GitTree:
+    """A catalog's definitions as they were at a git ref.
+
+    All definition blobs are read while the repository is open, in one ``cat-file`` session,
+    and kept in memory (definitions are small; data files are never read).
+    """
+
+    def __init__(self, root: Path, ref: str) -> None:
+        self.root = root.resolve()
+        self.ref: str | None = ref
+        self._prefix = display_prefix(root)
+        with open_repo(self.root) as repo:
+            commit = resolve(repo, ref)
+            self.commit: str | None = commit.hexsha
+            self.catalog_dir = catalog_dir(repo, self.root)
+            self.blobs: dict[str, str] = {}
+            self._data: dict[str, bytes] = {}
+            try:
+                tree = commit.tree / self.catalog_dir if self.catalog_dir else commit.tree
+            except KeyError:
+                return
+            cut = len(self.catalog_dir) + 1 if self.catalog_dir else 0
+            for item in tree.traverse():
+                if not isinstance(item, git.Blob):
+                    continue
+                relpath = str(item.path)[cut:]
+                if not is_candidate(relpath):
+                    continue
+                self.blobs[relpath] = item.hexsha
+                # An oversized blob is refused by the parser on its length alone; don't read it.
+                too_big = item.size > MAX_FILE_BYTES
+                self._data[relpath] = (
+                    bytes(MAX_FILE_BYTES + 1) if too_big else item.data_stream.read()
+                )
+
+    def files(self) -> list[str]:
+        return sorted(self._data)
+
+    def read(self, relpath: str) -> bytes:
+        return self._data[relpath]
+
+    def display(self, relpath: str) -> str:
+        return self._prefix + relpath
+
+    def escapes_repo(self, relpath: str) -> bool:
+        # Symbolic links are resolved in the working tree; at a ref only the lexical rule applies.
+        return False
+
+
+def git_env() -> dict[str, str]:
+    """Environment for git subprocesses: no pager, no prompts."""
+    return {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
