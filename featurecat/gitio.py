@@ -19,7 +19,7 @@ from gitdb.exc import BadName, BadObject
 
 from featurecat.errors import UsageError
 from featurecat.names import is_candidate
-from featurecat.tree import display_prefix
+from featurecat.tree import displayer
 from featurecat.yamlio import MAX_FILE_BYTES
 
 EMPTY_BLOB = "0" * 40
@@ -77,7 +77,7 @@ class GitTree:
     def __init__(self, root: Path, ref: str) -> None:
         self.root = root.resolve()
         self.ref: str | None = ref
-        self._prefix = display_prefix(root)
+        self.display = displayer(root)
         with open_repo(self.root) as repo:
             commit = resolve(repo, ref)
             self.commit: str | None = commit.hexsha
@@ -107,9 +107,6 @@ class GitTree:
 
     def read(self, relpath: str) -> bytes:
         return self._data[relpath]
-
-    def display(self, relpath: str) -> str:
-        return self._prefix + relpath
 
     def escapes_repo(self, relpath: str) -> bool:
         # Symbolic links are resolved in the working tree; at a ref only the lexical rule applies.

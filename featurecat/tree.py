@@ -7,6 +7,7 @@ and diffing never care where a catalog came from.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -78,13 +79,19 @@ def repo_root(folder: Path) -> Path | None:
     return None
 
 
-def display_prefix(root: Path) -> str:
-    """The prefix that makes a catalog-relative path relative to the current folder."""
+def displayer(root: Path) -> Callable[[str], str]:
+    """A function turning catalog-relative paths into paths relative to the current folder."""
     try:
-        rel = os.path.relpath(root, Path.cwd())
+        rel = Path(os.path.relpath(root, Path.cwd())).as_posix()
     except ValueError:  # another drive on Windows
-        rel = str(root)
-    return "" if rel == "." else Path(rel).as_posix() + "/"
+        rel = root.as_posix()
+    if rel == ".":
+        return str
+    if not rel.startswith(".."):
+        prefix = rel + "/"
+        return lambda relpath: prefix + relpath
+    cwd = Path.cwd()
+    return lambda relpath: Path(os.path.relpath(root / relpath, cwd)).as_posix()
 
 
 class WorkTree:
@@ -96,7 +103,7 @@ class WorkTree:
         self.root = root.resolve()
         self.repo = repo_root(self.root) or self.root
         self.catalog_dir = self.root.relative_to(self.repo).as_posix().removeprefix(".")
-        self._prefix = display_prefix(root)
+        self.display = displayer(root)
 
     def files(self) -> list[str]:
         found = [PROJECT_FILE] if (self.root / PROJECT_FILE).is_file() else []
@@ -110,9 +117,6 @@ class WorkTree:
     def read(self, relpath: str) -> bytes:
         with open(self.root / relpath, "rb") as handle:
             return handle.read(MAX_FILE_BYTES + 1)
-
-    def display(self, relpath: str) -> str:
-        return self._prefix + relpath
 
     def escapes_repo(self, relpath: str) -> bool:
         target = (self.root / relpath).resolve()
