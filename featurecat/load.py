@@ -11,7 +11,8 @@ from featurecat.catalog import Catalog
 from featurecat.checks import Index, run_checks
 from featurecat.errors import CatalogError, Diagnostic, UsageError
 from featurecat.names import OBJECT_KINDS, PROJECT_FILE, Kind, kind_of
-from featurecat.parse import Parsed, parse_file
+from featurecat.origin import Parsed
+from featurecat.parse import parse_file
 from featurecat.schema import Project, Source
 from featurecat.schema.paths import escapes
 from featurecat.tree import Tree, WorkTree, find_catalog

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -11,23 +10,9 @@ from pydantic_core import ErrorDetails
 from featurecat import names
 from featurecat.errors import Diagnostic, did_you_mean, suggest
 from featurecat.names import Kind
-from featurecat.origin import Loc, Origin
-from featurecat.schema import MODELS, Definition
+from featurecat.origin import Loc, Origin, Parsed
+from featurecat.schema import MODELS
 from featurecat.yamlio import parse_document
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """One definition file after parsing.
-
-    ``name`` is what the file declares (its ``name`` value, else its stem) even when the
-    object is invalid, so that references to it do not also fail. ``obj`` is ``None`` then.
-    """
-
-    kind: Kind
-    name: str
-    obj: Definition | None
-    origin: Origin
 
 
 def parse_file(kind: Kind, relpath: str, path: str, data: bytes) -> tuple[Parsed, list[Diagnostic]]:

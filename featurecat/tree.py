@@ -87,9 +87,10 @@ def displayer(root: Path) -> Callable[[str], str]:
         rel = root.as_posix()
     if rel == ".":
         return str
-    if not rel.startswith(".."):
+    if any(part != ".." for part in rel.split("/")):
         prefix = rel + "/"
         return lambda relpath: prefix + relpath
+    # The current folder is inside the catalog: "../features/x.yaml" must become "x.yaml".
     cwd = Path.cwd()
     return lambda relpath: Path(os.path.relpath(root / relpath, cwd)).as_posix()
 
@@ -115,7 +116,7 @@ class WorkTree:
         return sorted(p for p in found if is_candidate(p))
 
     def read(self, relpath: str) -> bytes:
-        with open(self.root / relpath, "rb") as handle:
+        with open(os.path.join(self.root, relpath), "rb") as handle:
             return handle.read(MAX_FILE_BYTES + 1)
 
     def escapes_repo(self, relpath: str) -> bool:

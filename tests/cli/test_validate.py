@@ -17,8 +17,13 @@ AGE = "catalog/features/user/user_age.yaml"
 
 def feature(**fields: str) -> str:
     """A user_age definition with some fields replaced (value None drops the field)."""
-    base = {"name": "user_age", "description": "Age.", "owner": "growth",
-            "source": "user_profile", "dtype": "int64"}
+    base = {
+        "name": "user_age",
+        "description": "Age.",
+        "owner": "growth",
+        "source": "user_profile",
+        "dtype": "int64",
+    }
     base.update(fields)
     return "".join(f"{k}: {v}\n" for k, v in base.items() if v is not None)
 
@@ -38,85 +43,118 @@ def repo(tmp_path: Path) -> Path:
 BAD_INPUT = {
     "syntax error": (
         {"features/user/user_age.yaml": "name: user_age\ndescription: [unclosed\nowner: growth\n"},
-        [f"{AGE}:3: error: invalid YAML: did not find expected ',' or ']' while parsing a flow "
-         "sequence started on line 2; check the indentation and quoting [yaml-syntax]"],
+        [
+            f"{AGE}:3: error: invalid YAML: did not find expected ',' or ']' while parsing a flow "
+            "sequence started on line 2; check the indentation and quoting [yaml-syntax]"
+        ],
     ),
     "duplicate key": (
         {"features/user/user_age.yaml": feature() + "owner: risk\n"},
-        [f"{AGE}:6: error: duplicate key 'owner' (first set on line 3); YAML would silently "
-         "keep only the last one, so remove one of them [duplicate-key]"],
+        [
+            f"{AGE}:6: error: duplicate key 'owner' (first set on line 3); YAML would silently "
+            "keep only the last one, so remove one of them [duplicate-key]"
+        ],
     ),
     "unknown field": (
         {"features/user/user_age.yaml": feature(owner=None) + "ownr: growth\n"},
-        [f"{AGE}:5: error: unknown field 'ownr' (did you mean 'owner'?); a feature has: name, "
-         "description, owner, source, column, dtype, version, status, tags, ttl, replaced_by "
-         "[unknown-field]"],
+        [
+            f"{AGE}:5: error: unknown field 'ownr' (did you mean 'owner'?); a feature has: name, "
+            "description, owner, source, column, dtype, version, status, tags, ttl, replaced_by "
+            "[unknown-field]"
+        ],
     ),
     "wrong type": (
         {"features/user/user_age.yaml": feature(version="two", tags="demographics")},
-        [f"{AGE}:6: error: version: expected a whole number, got 'two' [invalid-value]",
-         f"{AGE}:7: error: tags: expected a list (like [a, b]), got 'demographics' "
-         "[invalid-value]"],
+        [
+            f"{AGE}:6: error: version: expected a whole number, got 'two' [invalid-value]",
+            f"{AGE}:7: error: tags: expected a list (like [a, b]), got 'demographics' "
+            "[invalid-value]",
+        ],
     ),
     "bad name": (
-        {"features/user/user_age.yaml": None,
-         "features/user/User-Age.yaml": feature(name="User-Age"),
-         "models/churn_model.yaml": None},
-        ["catalog/features/user/User-Age.yaml:1: error: name: 'User-Age' is not a valid name: "
-         "use lowercase letters, digits and '_', starting with a letter (like user_age) "
-         "[invalid-value]"],
+        {
+            "features/user/user_age.yaml": None,
+            "features/user/User-Age.yaml": feature(name="User-Age"),
+            "models/churn_model.yaml": None,
+        },
+        [
+            "catalog/features/user/User-Age.yaml:1: error: name: 'User-Age' is not a valid name: "
+            "use lowercase letters, digits and '_', starting with a letter (like user_age) "
+            "[invalid-value]"
+        ],
     ),
     "name and file name differ": (
         {"features/user/user_age.yaml": feature(name="user_years")},
-        [f"{AGE}:1: error: name 'user_years' does not match the file name 'user_age.yaml'; "
-         "rename the file to user_years.yaml or set name: user_age [name-mismatch]"],
+        [
+            f"{AGE}:1: error: name 'user_years' does not match the file name 'user_age.yaml'; "
+            "rename the file to user_years.yaml or set name: user_age [name-mismatch]"
+        ],
     ),
     "dangling reference": (
         {"features/user/user_age.yaml": feature(owner="grwth", source="user_profiles")},
-        [f"{AGE}:3: error: owner: unknown team 'grwth' (did you mean 'growth'?); define it in "
-         "teams/grwth.yaml or fix the name [unknown-reference]",
-         f"{AGE}:4: error: source: unknown source 'user_profiles' (did you mean "
-         "'user_profile'?); define it in sources/user_profiles.yaml or fix the name "
-         "[unknown-reference]"],
+        [
+            f"{AGE}:3: error: owner: unknown team 'grwth' (did you mean 'growth'?); define it in "
+            "teams/grwth.yaml or fix the name [unknown-reference]",
+            f"{AGE}:4: error: source: unknown source 'user_profiles' (did you mean "
+            "'user_profile'?); define it in sources/user_profiles.yaml or fix the name "
+            "[unknown-reference]",
+        ],
     ),
     "duplicate name across feature folders": (
         {"features/other/user_age.yaml": feature(description="Age, again.")},
-        [f"{AGE}:1: error: feature 'user_age' is already defined in "
-         "catalog/features/other/user_age.yaml:1; feature names must be unique, so rename or "
-         "remove one [duplicate-name]"],
+        [
+            f"{AGE}:1: error: feature 'user_age' is already defined in "
+            "catalog/features/other/user_age.yaml:1; feature names must be unique, so rename or "
+            "remove one [duplicate-name]"
+        ],
     ),
     "alias bomb": (
         {"features/user/user_age.yaml": feature() + "tags: &t [pii, pii]\nttl: *t\n"},
-        [f"{AGE}:6: error: YAML anchors and aliases (&name, *name) are not allowed; write the "
-         "value out in full [yaml-alias]"],
+        [
+            f"{AGE}:6: error: YAML anchors and aliases (&name, *name) are not allowed; write the "
+            "value out in full [yaml-alias]"
+        ],
     ),
     "huge file": (
         {"features/user/user_age.yaml": feature(description="x" * (1 << 20))},
-        [f"{AGE}:1: error: file is larger than 1,048,576 bytes, the limit for a definition; "
-         "keep data out of YAML and put it under data_root [file-too-large]"],
+        [
+            f"{AGE}:1: error: file is larger than 1,048,576 bytes, the limit for a definition; "
+            "keep data out of YAML and put it under data_root [file-too-large]"
+        ],
     ),
     "python tag": (
-        {"features/user/user_age.yaml":
-         feature(description="!!python/object/apply:os.system ['touch pwned']")},
-        [f"{AGE}:2: error: YAML tags such as '!!python/object/apply:os.system' are not allowed; "
-         "remove the tag and write a plain value [yaml-tag]"],
+        {
+            "features/user/user_age.yaml": feature(
+                description="!!python/object/apply:os.system ['touch pwned']"
+            )
+        },
+        [
+            f"{AGE}:2: error: YAML tags such as '!!python/object/apply:os.system' are not allowed; "
+            "remove the tag and write a plain value [yaml-tag]"
+        ],
     ),
     "path escaping the repository": (
-        {"sources/user_profile.yaml": BASE_CATALOG["sources/user_profile.yaml"].replace(
-            "path: user_profile.parquet", "path: ../../../etc/passwd.csv")},
-        ["catalog/sources/user_profile.yaml:5: error: path '../../../etc/passwd.csv' points "
-         "outside the repository; keep data inside the repository, relative to data_root "
-         "'data' [path-escapes-repo]"],
+        {
+            "sources/user_profile.yaml": BASE_CATALOG["sources/user_profile.yaml"].replace(
+                "path: user_profile.parquet", "path: ../../../etc/passwd.csv"
+            )
+        },
+        [
+            "catalog/sources/user_profile.yaml:5: error: path '../../../etc/passwd.csv' points "
+            "outside the repository; keep data inside the repository, relative to data_root "
+            "'data' [path-escapes-repo]"
+        ],
     ),
     "missing field": (
         {"features/user/user_age.yaml": "# Age of users.\n" + feature(description=None)},
-        [f"{AGE}:2: error: missing required field 'description' for this feature "
-         "[missing-field]"],
+        [f"{AGE}:2: error: missing required field 'description' for this feature [missing-field]"],
     ),
     "replaced_by without deprecation": (
         {"features/user/user_age.yaml": feature(replaced_by="user_country")},
-        [f"{AGE}:6: error: replaced_by: replaced_by is only allowed when status is deprecated "
-         "(status is 'draft'); set status: deprecated or remove replaced_by [invalid-value]"],
+        [
+            f"{AGE}:6: error: replaced_by: replaced_by is only allowed when status is deprecated "
+            "(status is 'draft'); set status: deprecated or remove replaced_by [invalid-value]"
+        ],
     ),
 }
 
@@ -154,22 +192,29 @@ def test_symlink_out_of_the_repository_is_refused(repo: Path, tmp_path: Path) ->
     os.symlink(outside, repo / "catalog" / "data" / "user_profile.parquet")
     code, output = validate(repo, {})
     assert code == 1
-    assert ("catalog/sources/user_profile.yaml:5: error: path 'user_profile.parquet' leads "
-            "outside the repository through a symbolic link") in output
+    assert (
+        "catalog/sources/user_profile.yaml:5: error: path 'user_profile.parquet' leads "
+        "outside the repository through a symbolic link"
+    ) in output
 
 
 def test_every_error_is_reported_in_one_run(repo: Path) -> None:
-    code, output = validate(repo, {
-        "features/user/user_age.yaml": feature(dtype="int"),
-        "features/user/user_country.yaml": "name: user_country\n  bad: indent\n",
-        "models/churn_model.yaml": "name: churn_model\nowner: nobody\nfeatures: [user_agee]\n",
-        "teams/risk.yaml": "name: risk\nslack: '#risk'\n",
-    })
+    code, output = validate(
+        repo,
+        {
+            "features/user/user_age.yaml": feature(dtype="int"),
+            "features/user/user_country.yaml": "name: user_country\n  bad: indent\n",
+            "models/churn_model.yaml": "name: churn_model\nowner: nobody\nfeatures: [user_agee]\n",
+            "teams/risk.yaml": "name: risk\nslack: '#risk'\n",
+        },
+    )
     assert code == 1
     reported = {line.split(": ")[0] for line in output.splitlines()[:-1]}
     assert reported == {
-        f"{AGE}:5", "catalog/features/user/user_country.yaml:2",
-        "catalog/models/churn_model.yaml:2", "catalog/models/churn_model.yaml:3",
+        f"{AGE}:5",
+        "catalog/features/user/user_country.yaml:2",
+        "catalog/models/churn_model.yaml:2",
+        "catalog/models/churn_model.yaml:3",
         "catalog/teams/risk.yaml:2",
     }
     assert output.splitlines()[-1] == "FAILED: 5 errors in 8 files"
@@ -188,43 +233,61 @@ def test_the_example_catalog_is_valid() -> None:
     result = cli("validate", "--catalog", EXAMPLE_CATALOG, "--check-data")
     assert result.exit_code == 0, result.output
     last = result.output.splitlines()[-1]
-    assert last.startswith("OK: catalog 'acme' is valid: 23 features, 5 sources, 3 entities, "
-                           "4 teams, 2 models")
-    assert "warning: model 'churn_model' uses deprecated feature 'user_order_count_30d'; " \
-           "switch to 'orders_30d' [deprecated-feature]" in result.output
+    assert last.startswith(
+        "OK: catalog 'acme' is valid: 23 features, 5 sources, 3 entities, 4 teams, 2 models"
+    )
+    assert (
+        "warning: model 'churn_model' uses deprecated feature 'user_order_count_30d'; "
+        "switch to 'orders_30d' [deprecated-feature]" in result.output
+    )
 
 
 def test_deprecated_feature_warns_and_strict_fails(repo: Path) -> None:
     deprecated = feature(status="deprecated", replaced_by="user_country")
     code, output = validate(repo, {"features/user/user_age.yaml": deprecated})
     assert code == 0
-    assert ("catalog/models/churn_model.yaml:4: warning: model 'churn_model' uses deprecated "
-            "feature 'user_age'; switch to 'user_country' [deprecated-feature]") in output
+    assert (
+        "catalog/models/churn_model.yaml:4: warning: model 'churn_model' uses deprecated "
+        "feature 'user_age'; switch to 'user_country' [deprecated-feature]"
+    ) in output
     strict = cli("validate", "--strict", cwd=repo)
     assert strict.exit_code == 1
     assert "catalog/models/churn_model.yaml:4: error: model 'churn_model' uses" in strict.output
 
 
 def test_json_format(repo: Path) -> None:
-    code, output = validate(repo, {"features/user/user_age.yaml": feature(dtype="int")}, "--format",
-                            "json")
+    code, output = validate(
+        repo, {"features/user/user_age.yaml": feature(dtype="int")}, "--format", "json"
+    )
     assert code == 1
     document = json.loads(output)
     assert document["valid"] is False
-    assert document["errors"] == [{
-        "path": AGE, "line": 5, "column": 1, "code": "invalid-value", "severity": "error",
-        "message": "dtype: 'int' is not allowed; use one of 'int32', 'int64', 'float32', "
-                   "'float64', 'bool', 'string' or 'timestamp'",
-    }]
+    assert document["errors"] == [
+        {
+            "path": AGE,
+            "line": 5,
+            "column": 1,
+            "code": "invalid-value",
+            "severity": "error",
+            "message": "dtype: 'int' is not allowed; use one of 'int32', 'int64', 'float32', "
+            "'float64', 'bool', 'string' or 'timestamp'",
+        }
+    ]
     code, output = validate(repo, {"features/user/user_age.yaml": feature()}, "--format", "json")
     assert code == 0
-    assert json.loads(output) == {"valid": True, "catalog": "test", "files": 8, "errors": [],
-                                  "warnings": []}
+    assert json.loads(output) == {
+        "valid": True,
+        "catalog": "test",
+        "files": 8,
+        "errors": [],
+        "warnings": [],
+    }
 
 
 def test_github_format_escapes_and_annotates(repo: Path) -> None:
-    code, output = validate(repo, {"features/user/user_age.yaml": feature(owner="'a,b:c'")},
-                            "--format", "github")
+    code, output = validate(
+        repo, {"features/user/user_age.yaml": feature(owner="'a,b:c'")}, "--format", "github"
+    )
     assert code == 1
     assert output.splitlines() == [
         f"::error file={AGE},line=3,col=1,title=featurecat invalid-value::owner: 'a,b:c' is not "
@@ -267,14 +330,22 @@ def test_check_data_finds_missing_columns_and_wrong_dtypes(repo: Path) -> None:
     result = cli("validate", "--check-data", cwd=repo)
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert any(line.startswith("catalog/features/user/user_age.yaml:")
-               and "dtype string does not match the data: column 'user_age' of source "
-                   "'user_profile' holds int64" in line for line in lines), lines
-    assert any(line.startswith("catalog/features/user/user_country.yaml:")
-               and "column 'contry' is not in source 'user_profile' (did you mean 'country'?)"
-               in line for line in lines), lines
-    assert any(line.startswith("catalog/sources/merchant_stats.yaml:")
-               and "no data file at" in line for line in lines), lines
+    assert any(
+        line.startswith("catalog/features/user/user_age.yaml:")
+        and "dtype string does not match the data: column 'user_age' of source "
+        "'user_profile' holds int64"
+        in line
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith("catalog/features/user/user_country.yaml:")
+        and "column 'contry' is not in source 'user_profile' (did you mean 'country'?)" in line
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith("catalog/sources/merchant_stats.yaml:") and "no data file at" in line
+        for line in lines
+    ), lines
     assert cli("validate", cwd=repo).exit_code == 0  # without --check-data, data isn't opened
 
 
