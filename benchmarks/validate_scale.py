@@ -18,7 +18,7 @@ import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import featurecat, measure  # noqa: E402
+from _common import featurecat, measure
 
 FLOOR = textwrap.dedent("""
     import sys

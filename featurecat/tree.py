@@ -116,7 +116,8 @@ class WorkTree:
         return sorted(p for p in found if is_candidate(p))
 
     def read(self, relpath: str) -> bytes:
-        with open(os.path.join(self.root, relpath), "rb") as handle:
+        # os.path.join, not Path: this runs once per definition file.
+        with open(os.path.join(self.root, relpath), "rb") as handle:  # noqa: PTH118
             return handle.read(MAX_FILE_BYTES + 1)
 
     def escapes_repo(self, relpath: str) -> bool:
