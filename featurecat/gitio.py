@@ -116,3 +116,76 @@ class GitTree:
 def git_env() -> dict[str, str]:
     """Environment for git subprocesses: no pager, no prompts."""
     return {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def head_state(folder: Path) -> tuple[str | None, bool | None]:
+    """The commit checked out in ``folder``'s repository, and whether ``folder`` has changes.
+
+    ``(None, None)`` outside a git repository; the commit is ``None`` before the first commit.
+    Untracked files count as changes: new data or definitions not committed yet.
+    """
+    try:
+        repo = git.Repo(folder, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None, None
+    with repo:
+        try:
+            commit: str | None = repo.head.commit.hexsha
+        except ValueError:  # no commit yet
+            commit = None
+        where = catalog_dir(repo, folder) or None
+        return commit, repo.is_dirty(untracked_files=True, path=where)
+
+
+def check_new_branch(folder: Path, branch: str) -> None:
+    """Refuse, before anything is written, a branch that cannot be created or committed to."""
+    with open_repo(folder) as repo:
+        try:
+            repo.git.check_ref_format("--branch", branch)
+        except git.GitCommandError:
+            raise UsageError(
+                f"'{branch}' is not a valid git branch name; use letters, digits, '-', '_' "
+                "and '/' (like features/add-user-age)"
+            ) from None
+        if not repo.head.is_valid():
+            raise UsageError(
+                "the repository has no commit yet; commit once, then write with branch="
+            )
+        if branch in repo.heads:
+            raise UsageError(
+                f"git branch '{branch}' already exists; pick a new name (the change is "
+                "committed on a new branch, ready for a pull request)"
+            )
+        try:
+            repo.git.var("GIT_COMMITTER_IDENT")
+        except git.GitCommandError:
+            raise UsageError(
+                "git does not know who you are, so it cannot commit; set user.name and "
+                "user.email (git config --global user.email you@example.com)"
+            ) from None
+
+
+def commit_on_new_branch(folder: Path, branch: str, paths: list[Path], message: str) -> str:
+    """Switch to a new ``branch`` and commit exactly ``paths`` there; returns the commit SHA.
+
+    Other changes in the working tree or the index are left as they are, uncommitted. Files
+    that ``.gitignore`` excludes (data kept out of git) are left out. On failure the
+    repository is put back on the branch it was on.
+    """
+    with open_repo(folder) as repo:
+        top = Path(repo.working_tree_dir or folder).resolve()
+        relpaths = [p.resolve().relative_to(top).as_posix() for p in paths]
+        ignored = set(repo.ignored(*relpaths))
+        tracked = [p for p in relpaths if p not in ignored]
+        previous = repo.head.commit.hexsha if repo.head.is_detached else repo.active_branch.name
+        repo.git.checkout("-q", "-b", branch)
+        try:
+            repo.git.add("--", *tracked)
+            repo.git.commit("-q", "-m", message, "--", *tracked)
+        except git.GitCommandError as exc:
+            repo.git.reset("-q", "--", *tracked)
+            repo.git.checkout("-q", previous)
+            repo.git.branch("-q", "-D", branch)
+            detail = (exc.stderr or exc.stdout or str(exc)).strip()
+            raise UsageError(f"could not commit on branch '{branch}': {detail}") from None
+        return repo.head.commit.hexsha
