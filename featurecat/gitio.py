@@ -3,6 +3,10 @@
 * :class:`GitTree` is a catalog as it was at a ref, read straight from git objects: no
   checkout, no temp copy.
 * :func:`read_history` gathers every definition's history in one ``git log`` pass.
+* :func:`head_state` tells a training manifest which commit it used, and whether the catalog
+  had uncommitted changes.
+* :func:`check_new_branch` and :func:`commit_on_new_branch` commit what ``register_feature``
+  and ``update_feature`` wrote on a new branch, ready for a pull request.
 
 Repositories are always opened with ``with``, so no ``git cat-file`` process outlives a call.
 """
@@ -186,6 +190,13 @@ def commit_on_new_branch(folder: Path, branch: str, paths: list[Path], message: 
             repo.git.reset("-q", "--", *tracked)
             repo.git.checkout("-q", previous)
             repo.git.branch("-q", "-D", branch)
-            detail = (exc.stderr or exc.stdout or str(exc)).strip()
-            raise UsageError(f"could not commit on branch '{branch}': {detail}") from None
+            raise UsageError(f"could not commit on branch '{branch}': {_output(exc)}") from None
         return repo.head.commit.hexsha
+
+
+def _output(exc: git.GitCommandError) -> str:
+    """What git said, without GitPython's ``stderr: '...'`` wrapping."""
+    text = str(exc.stderr or exc.stdout or exc).strip()
+    for label in ("stderr: ", "stdout: "):
+        text = text.removeprefix(label)
+    return text.strip("'").strip()

@@ -39,11 +39,14 @@ def load_features(
     """What ``featurecat.load_features`` must return, computed the slow, obvious way."""
     result = entity_df.copy()
     entity_rows = [{str(k): v for k, v in row.items()} for row in entity_df.to_dict("records")]
+    histories: dict[str, dict[tuple[Any, ...], list[tuple[dt.datetime, Any]]]] = {}
     for name in features:
         feature = catalog.feature(name)
         source = catalog.source_of(feature)
         keys = catalog.entity_of(source).join_keys
-        history = _history(catalog, source, keys)
+        if source.name not in histories:
+            histories[source.name] = _history(catalog, source, keys)
+        history = histories[source.name]
         values: list[Any] = []
         for row in entity_rows:
             at = _utc(row[timestamp_column])

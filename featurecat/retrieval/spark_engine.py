@@ -69,92 +69,81 @@ class SparkEngine:
                 f"output='{output}' is not one of {', '.join(OUTPUTS)} for engine 'spark'"
             )
         if isinstance(entity_df, DataFrame):
-            base: DataFrame | None = entity_df.withColumn(_ROW, F.monotonically_increasing_id())
-            assert base is not None
-            keys = base.select(
-                *plan.join_keys, _micros(base, plan.timestamp_column).alias(_TS), _ROW
-            )
+            rows = entity_df.withColumn(_ROW, F.monotonically_increasing_id())
+            rows = rows.withColumn(_TS, _micros(rows, plan.timestamp_column))
         else:
-            base = None
             table = frames.entity_keys(entity_df, plan)
-            micros = table.column(_TS).cast(pa.int64())
-            keys = self.session.createDataFrame(
-                table.set_column(table.schema.get_field_index(_TS), _TS, micros)
+            table = table.set_column(
+                table.schema.get_field_index(_TS), _TS, table.column(_TS).cast(pa.int64())
             )
-        found = reduce(
-            lambda joined, block: joined.join(block, _ROW, "left"),
-            (_join(self.session, read, keys) for read in plan.sources),
-            keys.select(_ROW),
-        )
-        features = found.select(_ROW, *(_typed(f) for f in plan.features))
-        if base is None:
-            if output != "spark":
-                table = _arrow(features.orderBy(_ROW).drop(_ROW))
-                return frames.attach(entity_df, frames.conform(table, plan), plan, output)  # type: ignore[arg-type]
-            whole = pa.Table.from_pandas(entity_df, preserve_index=False)
-            base = self.session.createDataFrame(whole.append_column(_ROW, table.column(_ROW)))
-        result = base.join(features, _ROW, "left").orderBy(_ROW).drop(_ROW)
-        return result if output == "spark" else _to_output(_arrow(result), plan, output)
+            if output == "spark":  # the whole frame goes to Spark
+                whole = pa.Table.from_pandas(entity_df, preserve_index=False)
+                for name in (_TS, _ROW):
+                    whole = whole.append_column(name, table.column(name))
+                table = whole
+            rows = self.session.createDataFrame(table)
+        # One source after another, each adding its features to the rows it was given: the
+        # entity rows are read once, and no join relies on a regenerated row id.
+        result = reduce(lambda done, read: _join(self.session, read, done), plan.sources, rows)
+        if output == "spark":
+            return result.orderBy(_ROW).drop(_ROW, _TS)
+        if isinstance(entity_df, DataFrame):
+            whole = _arrow(result).sort_by(_ROW).drop_columns([_ROW, _TS])
+            return _to_output(whole, plan, output)
+        # Sorting the collected rows locally spares Spark a sampling job.
+        names = [f.name for f in plan.features]
+        found = _arrow(result.select(_ROW, *names)).sort_by(_ROW).drop_columns([_ROW])
+        return frames.attach(entity_df, frames.conform(found, plan), plan, output)  # type: ignore[arg-type]
 
 
 def _join(spark: SparkSession, read: SourceRead, entity: DataFrame) -> DataFrame:
-    """One source joined onto the entity rows: ``__fc_row`` and each feature's raw value."""
+    """``entity`` with the features of one source added, point-in-time.
+
+    Entity and source rows are stacked, partitioned by the join keys (cast to a common type,
+    so an int32 key matches an int64 one) and ordered by time; each entity row takes the
+    last source row at or before it.
+    """
     source = _scan(spark, read)
     keys = list(read.join_keys)
-    common = {k: _common_type(entity.schema[k].dataType, source.schema[k].dataType) for k in keys}
+    match = [f"__fc_key{i}" for i in range(len(keys))]
+    common = [_common_type(entity.schema[k].dataType, source.schema[k].dataType) for k in keys]
     values = [c for c in source.columns if c not in (*keys, _TS, _FILE, _POS)]
-    hit = F.struct(F.col(_TS).alias(_TS), *values)
     left = entity.select(
-        *(F.col(k).cast(common[k]).alias(k) for k in keys),
-        F.col(_TS),
-        F.col(_ROW),
+        "*",
+        *(F.col(k).cast(t).alias(m) for k, t, m in zip(keys, common, match, strict=True)),
         F.lit(1).alias(_SIDE),
-        F.lit(None).cast("string").alias(_FILE),
-        F.lit(None).cast("long").alias(_POS),
-        F.lit(None).cast(_hit_type(source, values)).alias(_HIT),
     )
-    right = source.where(reduce(lambda a, b: a & b, (F.col(k).isNotNull() for k in keys))).select(
-        *(F.col(k).cast(common[k]).alias(k) for k in keys),
+    present = reduce(lambda a, b: a & b, (F.col(k).isNotNull() for k in keys))
+    right = source.where(present).select(
+        *(F.col(k).cast(t).alias(m) for k, t, m in zip(keys, common, match, strict=True)),
         F.col(_TS),
-        F.lit(None).cast("long").alias(_ROW),
         F.lit(0).alias(_SIDE),
         F.col(_FILE),
         F.col(_POS),
-        hit.alias(_HIT),
+        F.struct(F.col(_TS).alias(_TS), *values).alias(_HIT),
     )
     window = (
-        Window.partitionBy(*keys)
+        Window.partitionBy(*match)
         .orderBy(F.col(_TS).asc_nulls_first(), _SIDE, _FILE, _POS)
         .rowsBetween(Window.unboundedPreceding, Window.currentRow)
     )
     matched = (
-        left.unionByName(right)
+        left.unionByName(right, allowMissingColumns=True)
         .withColumn(_HIT, F.last(_HIT, ignorenulls=True).over(window))
         .where(F.col(_SIDE) == 1)
     )
-    return matched.select(_ROW, *(_value(f) for f in read.features))
-
-
-def _hit_type(source: DataFrame, values: list[str]) -> T.StructType:
-    fields = [T.StructField(_TS, T.LongType())]
-    fields += [T.StructField(v, source.schema[v].dataType) for v in values]
-    return T.StructType(fields)
+    return matched.select(*entity.columns, *(_value(f) for f in read.features))
 
 
 def _value(feature: FeatureColumn) -> Column:
-    """The matched value, null when the matched row is older than the ttl."""
+    """The matched value with its declared type; null when older than the ttl."""
     value = F.col(_HIT).getField(_alias(feature))
     if feature.ttl is not None:
         limit = feature.ttl // timedelta(microseconds=1)
         value = F.when(F.col(_TS) - F.col(_HIT).getField(_TS) <= limit, value)
-    return value.alias(feature.name)
-
-
-def _typed(feature: FeatureColumn) -> Column:
-    column = F.col(feature.name)
     if feature.dtype == "timestamp":
-        return F.timestamp_micros(column).alias(feature.name)
-    return column.cast(SPARK_TYPES[feature.dtype]).alias(feature.name)
+        return F.timestamp_micros(value).alias(feature.name)
+    return value.cast(SPARK_TYPES[feature.dtype]).alias(feature.name)
 
 
 def _alias(feature: FeatureColumn) -> str:

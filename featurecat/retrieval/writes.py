@@ -166,15 +166,16 @@ def update_feature(
     if problems:
         raise DataError("\n".join(str(p) for p in problems))
 
-    values = []
+    values, missing = [], []
     for fed in cat.features_of(source.name):
         column = fed.name if fed.name in new_data.columns else fed.column_name
         values.append((column, fed.column_name, fed.dtype))
-    missing = [v[0] for v in values if v[0] not in new_data.columns]
+        if column not in new_data.columns:
+            missing.append(fed.name)
     if missing:
         raise DataError(
             f"new_data has no column for {', '.join(missing)}: source '{source.name}' feeds "
-            "these features too, and a row must carry a value (or null) for each of them"
+            "these features too, and each row needs a value (or null) for every one of them"
         )
     ts = source.timestamp if source.timestamp in new_data.columns else "event_timestamp"
     keys = cat.entity_of(source).join_keys

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tests.support import build_tree
+from tests.support import build_tree, commit_all, init_repo, make_catalog
 
 BASE: dict[str, str] = {
     "featurecat.yaml": "name: cases\n",
@@ -103,3 +103,24 @@ def entities(**columns: Any) -> pd.DataFrame:
     if stamps is not None and not pd.api.types.is_datetime64_any_dtype(stamps):
         frame["event_timestamp"] = pd.to_datetime(stamps, utc=True, format="ISO8601")
     return frame
+
+
+def write_profile(catalog: Path, ages: tuple[int, int] = (30, 40)) -> None:
+    """Data for the base test catalog's user_profile source: two users on 2025-01-01."""
+    (catalog / "data").mkdir(exist_ok=True)
+    table = rows(
+        user_id=[1, 2],
+        event_timestamp=["2025-01-01", "2025-01-01"],
+        user_age=list(ages),
+        country=["se", "no"],
+    )
+    pq.write_table(table, catalog / "data/user_profile.parquet")
+
+
+def profile_repo(tmp_path: Path) -> Path:
+    """The base test catalog with its profile data, committed in a new git repository."""
+    repo = init_repo(tmp_path / "repo")
+    catalog = make_catalog(repo / "catalog")
+    write_profile(catalog)
+    commit_all(repo, "catalog")
+    return catalog

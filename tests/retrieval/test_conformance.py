@@ -5,7 +5,11 @@ Each test also states the expected values outright, so a wrong oracle cannot pas
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -362,3 +366,29 @@ def test_an_empty_entity_df_gives_an_empty_typed_result(conforms: Conforms) -> N
     assert len(result) == 0
     assert list(result.columns) == ["user_id", "event_timestamp", "score", "name"]
     assert [str(t) for t in result.dtypes.iloc[2:]] == ["Int64", "string"]
+
+
+def test_the_machine_time_zone_changes_nothing(tmp_path: Path) -> None:
+    # DuckDB casts naive timestamps with the session's zone, which defaults to the machine's.
+    naive = pa.array([utc("2025-01-01 10:00").tz_localize(None)], pa.timestamp("us"))
+    table = pa.table({"user_id": [1], "event_timestamp": naive, "score": [1]})
+    frame = entities(user_id=[1, 1], event_timestamp=["2025-01-01 09:00", "2025-01-01 10:00"])
+    root = Case(["score"], frame).source("scores", "user", table, {"score": "int64"})
+    root.build(tmp_path / "catalog")
+    frame.to_parquet(tmp_path / "labels.parquet")
+    script = (
+        "import pandas as pd, featurecat\n"
+        f"labels = pd.read_parquet({str(tmp_path / 'labels.parquet')!r})\n"
+        "labels['event_timestamp'] = labels['event_timestamp'].dt.tz_localize(None)\n"
+        f"df = featurecat.load_features(['score'], labels, {str(tmp_path / 'catalog')!r})\n"
+        "print(df['score'].tolist())\n"
+    )
+    for zone in ("Pacific/Auckland", "America/Los_Angeles"):
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "TZ": zone},
+            check=True,
+        )
+        assert done.stdout.strip() == "[<NA>, 1]", zone
