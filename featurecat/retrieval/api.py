@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -61,13 +62,17 @@ def load_features(
         raise UnknownFeatureError(model, cat.models, kind="model")
     runner = get_engine(engine)
     request = plan(cat, features, runner.columns(entity_df), timestamp_column)
-    result = runner.retrieve(request, entity_df, output)
-    attachable = _is_pandas(result) or _is_arrow(result)
-    if manifest is None and not attachable:
-        return result
+    native = output or ("spark" if runner.name == "spark" else "pandas")
+    if manifest is None and native not in ("pandas", "arrow"):
+        return runner.retrieve(request, entity_df, output)
+    # Git state and data fingerprints are gathered while the engine joins.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        gathering = pool.submit(manifests.provenance, cat, request)
+        result = runner.retrieve(request, entity_df, output)
+        found = gathering.result()
     rows, start, end = runner.summary(entity_df, timestamp_column)
     record = manifests.record(
-        cat, request, engine=runner.name, rows=rows, window=(start, end), model=model
+        cat, request, found, engine=runner.name, rows=rows, window=(start, end), model=model
     )
     if manifest is not None:
         manifests.write(record, manifest)

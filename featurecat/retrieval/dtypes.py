@@ -83,9 +83,17 @@ def pandas_dtype(dtype: Dtype) -> Any:
 
 
 def to_pandas(table: pa.Table, dtypes: Mapping[str, Dtype]) -> pd.DataFrame:
-    """An arrow table of feature columns as pandas, each column with its declared dtype."""
-    frame: pd.DataFrame = table.to_pandas(types_mapper=_nullable_types().get)
-    return frame.astype({name: pandas_dtype(dtype) for name, dtype in dtypes.items()})
+    """An arrow table of feature columns as pandas, each column with its declared dtype.
+
+    The table is consumed: its memory is released column by column as pandas takes over,
+    and columns stay separate blocks, so no second copy of the result is ever made.
+    """
+    frame: pd.DataFrame = table.to_pandas(
+        types_mapper=_nullable_types().get, split_blocks=True, self_destruct=True
+    )
+    wanted = {name: pandas_dtype(dtype) for name, dtype in dtypes.items()}
+    changes = {name: dtype for name, dtype in wanted.items() if frame[name].dtype != dtype}
+    return frame.astype(changes) if changes else frame
 
 
 def _nullable_types() -> dict[pa.DataType, Any]:

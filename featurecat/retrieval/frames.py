@@ -47,9 +47,15 @@ def utc_timestamps(column: pd.Series) -> pa.Array:
     """A datetime column as UTC microsecond timestamps; naive values are read as UTC."""
     import pyarrow as pa
 
-    utc = column.dt.tz_localize("UTC") if column.dt.tz is None else column.dt.tz_convert("UTC")
     # Truncating nanoseconds keeps every comparison with microsecond data exact.
-    return pa.array(utc).cast(pa.timestamp(TIMESTAMP_UNIT, tz="UTC"), safe=False)
+    return pa.array(_utc(column)).cast(pa.timestamp(TIMESTAMP_UNIT, tz="UTC"), safe=False)
+
+
+def _utc(column: pd.Series) -> pd.Series:
+    utc: pd.Series = (
+        column.dt.tz_localize("UTC") if column.dt.tz is None else column.dt.tz_convert("UTC")
+    )
+    return utc
 
 
 def entity_keys(entity_df: pd.DataFrame, plan: Plan) -> pa.Table:
@@ -75,17 +81,15 @@ def entity_keys(entity_df: pd.DataFrame, plan: Plan) -> pa.Table:
 
 def summary(entity_df: pd.DataFrame, column: str) -> tuple[int, datetime | None, datetime | None]:
     """How many entity rows there are, and their earliest and latest timestamps in UTC."""
-    import pyarrow.compute as pc
+    import pandas as pd
 
-    bounds = pc.min_max(utc_timestamps(entity_df[column])).as_py()
-    return len(entity_df), bounds["min"], bounds["max"]
-
-
-def empty_features(plan: Plan, rows: int) -> pa.Table:
-    """All-null feature columns, for rows that can match nothing."""
-    import pyarrow as pa
-
-    return pa.table({f.name: pa.nulls(rows, arrow_type(f.dtype)) for f in plan.features})
+    stamps = _utc(entity_df[column])
+    start, end = stamps.min(), stamps.max()
+    return (
+        len(entity_df),
+        None if pd.isna(start) else start.to_pydatetime(),
+        None if pd.isna(end) else end.to_pydatetime(),
+    )
 
 
 def conform(table: pa.Table, plan: Plan) -> pa.Table:

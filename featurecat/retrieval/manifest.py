@@ -34,16 +34,8 @@ MANIFEST_DIR = "manifests"
 ChangeKind = Literal["removed", "version", "definition", "data"]
 
 
-def record(
-    catalog: Catalog,
-    plan: Plan,
-    *,
-    engine: str,
-    rows: int | None,
-    window: tuple[datetime | None, datetime | None],
-    model: str | None = None,
-) -> dict[str, Any]:
-    """The manifest of one load, as JSON-ready data."""
+def provenance(catalog: Catalog, plan: Plan) -> dict[str, Any]:
+    """The slow part of a manifest, run while the join runs: git state and data fingerprints."""
     from featurecat.gitio import head_state
     from featurecat.tree import repo_root
 
@@ -54,12 +46,7 @@ def record(
     else:
         commit, dirty = head_state(catalog.root)
     top = repo_root(catalog.root) or catalog.root
-    start, end = window
     return {
-        "featurecat_manifest": FORMAT,
-        "created_at": _iso(datetime.now(timezone.utc)),
-        "engine": engine,
-        "model": model,
         "catalog": {
             "name": catalog.project.name,
             "path": _relative(catalog.root, top),
@@ -67,6 +54,31 @@ def record(
             "commit": commit,
             "dirty": dirty,
         },
+        "sources": {
+            read.name: {"path": read.source.path, **fingerprint(list(read.files), top)}
+            for read in plan.sources
+        },
+    }
+
+
+def record(
+    catalog: Catalog,
+    plan: Plan,
+    found: Mapping[str, Any],
+    *,
+    engine: str,
+    rows: int | None,
+    window: tuple[datetime | None, datetime | None],
+    model: str | None = None,
+) -> dict[str, Any]:
+    """The manifest of one load, as JSON-ready data; ``found`` is its :func:`provenance`."""
+    start, end = window
+    return {
+        "featurecat_manifest": FORMAT,
+        "created_at": _iso(datetime.now(timezone.utc)),
+        "engine": engine,
+        "model": model,
+        "catalog": found["catalog"],
         "entity_rows": {
             "count": rows,
             "timestamp_column": plan.timestamp_column,
@@ -76,10 +88,7 @@ def record(
         "features": {
             f.name: _feature_entry(catalog, catalog.feature(f.name)) for f in plan.features
         },
-        "sources": {
-            read.name: {"path": read.source.path, **fingerprint(list(read.files), top)}
-            for read in plan.sources
-        },
+        "sources": found["sources"],
     }
 
 

@@ -232,8 +232,8 @@ def _to_output(table: pa.Table, plan: Plan, output: str) -> Any:
             index, feature.name, table.column(index).cast(arrow_type(feature.dtype))
         )
     if output == "pandas":
-        features = to_pandas(table.select([f.name for f in plan.features]), plan.dtypes)
         others = table.drop_columns([f.name for f in plan.features]).to_pandas()
+        features = to_pandas(table.select([f.name for f in plan.features]), plan.dtypes)
         return others.join(features)
     if output == "polars":
         import polars as pl

@@ -81,8 +81,15 @@ def test_spark_returns_a_spark_dataframe_in_entity_order(spark: Any, tmp_path: P
     ]
     # A Spark DataFrame in works too; engine="spark" uses the active session.
     spark_entities = result.select("user_id", "event_timestamp")
-    again = featurecat.load_features(["score"], spark_entities, root, engine="spark")
+    manifest = tmp_path / "manifest.json"
+    again = featurecat.load_features(
+        ["score"], spark_entities, root, engine="spark", manifest=manifest
+    )
     assert [r["score"] for r in again.collect()] == [20, 10, None]
+    record = json.loads(manifest.read_text())
+    assert record["engine"] == "spark"
+    assert record["entity_rows"]["count"] == 3
+    assert record["entity_rows"]["start"] == "2025-01-01T00:00:00Z"
     as_pandas = featurecat.load_features(
         ["score"], spark_entities, root, engine=spark, output="pandas"
     )
