@@ -3,8 +3,6 @@
 * :class:`GitTree` is a catalog as it was at a ref, read straight from git objects: no
   checkout, no temp copy.
 * :func:`read_history` gathers every definition's history in one ``git log`` pass.
-* :func:`head_state` tells a training manifest which commit it used, and whether the catalog
-  had uncommitted changes.
 * :func:`check_new_branch` and :func:`commit_on_new_branch` commit what ``register_feature``
   and ``update_feature`` wrote on a new branch, ready for a pull request.
 
@@ -122,27 +120,9 @@ def git_env() -> dict[str, str]:
     return {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
 
 
-def head_state(folder: Path) -> tuple[str | None, bool | None]:
-    """The commit checked out in ``folder``'s repository, and whether ``folder`` has changes.
-
-    ``(None, None)`` outside a git repository; the commit is ``None`` before the first commit.
-    Untracked files count as changes: new data or definitions not committed yet.
-    """
-    try:
-        repo = git.Repo(folder, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return None, None
-    with repo:
-        try:
-            commit: str | None = repo.head.commit.hexsha
-        except ValueError:  # no commit yet
-            commit = None
-        where = catalog_dir(repo, folder) or None
-        return commit, repo.is_dirty(untracked_files=True, path=where)
-
-
-def check_new_branch(folder: Path, branch: str) -> None:
-    """Refuse, before anything is written, a branch that cannot be created or committed to."""
+def check_new_branch(folder: Path, branch: str, paths: list[Path]) -> None:
+    """Refuse, before anything is written, a branch that cannot be created or committed to,
+    or a change to ``paths`` that git would not commit (all of them ignored)."""
     with open_repo(folder) as repo:
         try:
             repo.git.check_ref_format("--branch", branch)
@@ -167,6 +147,19 @@ def check_new_branch(folder: Path, branch: str) -> None:
                 "git does not know who you are, so it cannot commit; set user.name and "
                 "user.email (git config --global user.email you@example.com)"
             ) from None
+        if not _committable(repo, paths):
+            raise UsageError(
+                f"git ignores every file this change writes ({', '.join(p.name for p in paths)}), "
+                "so there is nothing to commit on a branch; drop branch= or stop ignoring them"
+            )
+
+
+def _committable(repo: git.Repo, paths: list[Path]) -> list[str]:
+    """``paths`` relative to the repository's top, without those ``.gitignore`` excludes."""
+    top = Path(repo.working_tree_dir or ".").resolve()
+    relpaths = [p.resolve().relative_to(top).as_posix() for p in paths]
+    ignored = set(repo.ignored(*relpaths))
+    return [p for p in relpaths if p not in ignored]
 
 
 def commit_on_new_branch(folder: Path, branch: str, paths: list[Path], message: str) -> str:
@@ -177,10 +170,7 @@ def commit_on_new_branch(folder: Path, branch: str, paths: list[Path], message: 
     repository is put back on the branch it was on.
     """
     with open_repo(folder) as repo:
-        top = Path(repo.working_tree_dir or folder).resolve()
-        relpaths = [p.resolve().relative_to(top).as_posix() for p in paths]
-        ignored = set(repo.ignored(*relpaths))
-        tracked = [p for p in relpaths if p not in ignored]
+        tracked = _committable(repo, paths)
         previous = repo.head.commit.hexsha if repo.head.is_detached else repo.active_branch.name
         repo.git.checkout("-q", "-b", branch)
         try:

@@ -36,8 +36,7 @@ ChangeKind = Literal["removed", "version", "definition", "data"]
 
 def provenance(catalog: Catalog, plan: Plan) -> dict[str, Any]:
     """The slow part of a manifest, run while the join runs: git state and data fingerprints."""
-    from featurecat.gitio import head_state
-    from featurecat.tree import repo_root
+    from featurecat.tree import head_state, repo_root
 
     commit: str | None
     dirty: bool | None

@@ -328,7 +328,7 @@ def _apply(staged: Staged, cat: Catalog, branch: str | None, message: str) -> No
     targets = staged.targets
     if branch is not None:
         try:
-            gitio.check_new_branch(cat.root, branch)
+            gitio.check_new_branch(cat.root, branch, targets)
         except BaseException:
             staged.discard()
             raise

@@ -61,9 +61,11 @@ def random_case(rng: random.Random) -> Case:
     case = Case(["value"], entity)
     spec = (dtype, ttl) if ttl else dtype
     case.source("events", "user", "", {"value": spec}, path="events/part-*.parquet")
+    # Sources are often written in order of keys then time, or time then keys.
+    order = rng.choice([None, ["user_id", "event_timestamp"], ["event_timestamp", "user_id"]])
     for part in range(files):
         size = rng.randint(0, 10)
-        case.data[f"events/part-{part}.parquet"] = pa.table(
+        table = pa.table(
             {
                 "user_id": pa.array([rng.choice([1, 2, 3, None]) for _ in range(size)], pa.int64()),
                 "event_timestamp": pa.array(
@@ -72,6 +74,9 @@ def random_case(rng: random.Random) -> Case:
                 "value": pa.array([value() for _ in range(size)], DTYPES[dtype]),
             }
         )
+        if order:
+            table = table.sort_by([(column, "ascending") for column in order])
+        case.data[f"events/part-{part}.parquet"] = table
     return case
 
 

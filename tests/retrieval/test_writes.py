@@ -14,7 +14,7 @@ import featurecat
 from featurecat import CatalogError, DataError, UnknownFeatureError
 from featurecat.errors import UsageError
 from tests.retrieval.cases import entities, profile_repo
-from tests.support import cli, git, make_catalog
+from tests.support import cli, commit_all, git, make_catalog
 
 
 @pytest.fixture
@@ -284,3 +284,26 @@ def test_branch_problems_leave_everything_as_it_was(root: Path) -> None:
 
 def tenure_like() -> pd.DataFrame:
     return entities(user_id=[1], event_timestamp=["2025-06-01"], user_age=[33], country=["se"])
+
+
+def test_branch_leaves_out_data_that_git_ignores(root: Path) -> None:
+    repo = root.parent
+    (repo / ".gitignore").write_text("catalog/data/tenure_days.parquet\n")
+    commit_all(repo, "Keep generated data out of git")
+    featurecat.register_feature(
+        "tenure_days",
+        tenure(),
+        catalog=root,
+        owner="growth",
+        entity="user",
+        description="Days since signup.",
+        branch="features/tenure-days",
+    )
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").splitlines() == [
+        "catalog/features/user/tenure_days.yaml",
+        "catalog/sources/tenure_days.yaml",
+    ]
+    before = snapshot(root)
+    with pytest.raises(UsageError, match="git ignores every file this change writes"):
+        featurecat.update_feature("tenure_days", tenure(), catalog=root, branch="more-tenure")
+    assert snapshot(root) == before
