@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -13,6 +14,7 @@ import pytest
 import featurecat
 from featurecat import CatalogError, DataError, UnknownFeatureError
 from featurecat.errors import UsageError
+from featurecat.schema import Feature
 from tests.retrieval.cases import entities, profile_repo
 from tests.support import cli, commit_all, git, make_catalog
 
@@ -20,6 +22,18 @@ from tests.support import cli, commit_all, git, make_catalog
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     return profile_repo(tmp_path)
+
+
+def register_tenure(root: Path, **options: Any) -> Feature:
+    return featurecat.register_feature(
+        "tenure_days",
+        options.pop("data", tenure()),
+        catalog=root,
+        owner="growth",
+        entity="user",
+        description="Days since signup.",
+        **options,
+    )
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -42,16 +56,7 @@ def tenure(**overrides: object) -> pd.DataFrame:
 
 
 def test_register_writes_data_and_definitions_that_validate(root: Path) -> None:
-    feature = featurecat.register_feature(
-        "tenure_days",
-        tenure(),
-        catalog=root,
-        owner="growth",
-        entity="user",
-        description="Days since signup.",
-        tags=["account"],
-        ttl="90d",
-    )
+    feature = register_tenure(root, tags=["account"], ttl="90d")
     assert (feature.name, feature.dtype, feature.source, feature.ttl) == (
         "tenure_days",
         "int64",
@@ -96,14 +101,7 @@ def test_register_writes_data_and_definitions_that_validate(root: Path) -> None:
     ],
 )
 def test_register_infers_the_dtype(root: Path, values: object, dtype: str) -> None:
-    feature = featurecat.register_feature(
-        "tenure_days",
-        tenure(tenure_days=values),
-        catalog=root,
-        owner="growth",
-        entity="user",
-        description="A value.",
-    )
+    feature = register_tenure(root, data=tenure(tenure_days=values))
     assert feature.dtype == dtype
     loaded = featurecat.load_features(["tenure_days"], tenure().drop(columns="tenure_days"), root)
     assert (
@@ -233,15 +231,7 @@ def test_update_a_csv_source(tmp_path: Path) -> None:
 def test_branch_commits_exactly_the_change(root: Path) -> None:
     repo = root.parent
     (root / "notes.txt").write_text("work in progress\n")  # must stay uncommitted
-    featurecat.register_feature(
-        "tenure_days",
-        tenure(),
-        catalog=root,
-        owner="growth",
-        entity="user",
-        description="Days since signup.",
-        branch="features/tenure-days",
-    )
+    register_tenure(root, branch="features/tenure-days")
     assert git(repo, "branch", "--show-current") == "features/tenure-days"
     assert git(repo, "log", "-1", "--format=%s") == (
         "Register feature tenure_days (int64, entity user, 3 rows)"
@@ -290,15 +280,7 @@ def test_branch_leaves_out_data_that_git_ignores(root: Path) -> None:
     repo = root.parent
     (repo / ".gitignore").write_text("catalog/data/tenure_days.parquet\n")
     commit_all(repo, "Keep generated data out of git")
-    featurecat.register_feature(
-        "tenure_days",
-        tenure(),
-        catalog=root,
-        owner="growth",
-        entity="user",
-        description="Days since signup.",
-        branch="features/tenure-days",
-    )
+    register_tenure(root, branch="features/tenure-days")
     assert git(repo, "show", "--name-only", "--format=", "HEAD").splitlines() == [
         "catalog/features/user/tenure_days.yaml",
         "catalog/sources/tenure_days.yaml",
