@@ -52,6 +52,7 @@ FEATURECAT = textwrap.dedent("""
     if engine == "spark":
         from pyspark.sql import SparkSession
         engine = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+                  .config("spark.sql.shuffle.partitions", "8")
                   .config("spark.driver.memory", "4g").getOrCreate())
         engine.sparkContext.setLogLevel("ERROR")
         start = time.perf_counter()
