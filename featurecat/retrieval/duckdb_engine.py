@@ -30,6 +30,7 @@ from featurecat.errors import DataError, UsageError
 from featurecat.retrieval import frames
 from featurecat.retrieval.dtypes import DUCKDB_TYPES, ValueKind, arrow_kind
 from featurecat.retrieval.request import FeatureColumn, Plan, SourceRead
+from featurecat.retrieval.sources import shown
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -234,8 +235,14 @@ def _run(con: duckdb.DuckDBPyConnection, read: SourceRead, sql: str, params: Any
         fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
         result = fetch()
     except duckdb.Error as exc:
-        detail = str(exc).strip().splitlines()[0]
-        raise DataError(f"cannot read the data of source '{read.name}': {detail}") from None
+        # DuckDB's first paragraph says what and where; the rest lists reader options.
+        detail = "; ".join(str(exc).strip().split("\n\n")[0].splitlines())
+        where = shown(read.files[0]) + (
+            f" and {len(read.files) - 1} more" if len(read.files) > 1 else ""
+        )
+        raise DataError(
+            f"cannot read the data of source '{read.name}' ({where}): {detail}"
+        ) from None
     return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
 
 

@@ -15,6 +15,8 @@ pyspark is imported only here, and only when this engine is used.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import reduce
 from typing import Any
@@ -58,8 +60,9 @@ class SparkEngine:
     def summary(self, entity_df: Any, column: str) -> tuple[int, datetime | None, datetime | None]:
         if not isinstance(entity_df, DataFrame):
             return frames.summary(entity_df, column)
-        micros = _micros(entity_df, column)
-        row = _collect(lambda: entity_df.agg(F.count(F.lit(1)), F.min(micros), F.max(micros)))[0]
+        with _readable_errors():
+            micros = _micros(entity_df, column)
+            row = entity_df.agg(F.count(F.lit(1)), F.min(micros), F.max(micros)).collect()[0]
         return row[0], _moment(row[1]), _moment(row[2])
 
     def retrieve(self, plan: Plan, entity_df: Any, output: str | None) -> Any:
@@ -68,6 +71,10 @@ class SparkEngine:
             raise UsageError(
                 f"output='{output}' is not one of {', '.join(OUTPUTS)} for engine 'spark'"
             )
+        with _readable_errors():
+            return self._retrieve(plan, entity_df, output)
+
+    def _retrieve(self, plan: Plan, entity_df: Any, output: str) -> Any:
         if isinstance(entity_df, DataFrame):
             rows = entity_df.withColumn(_ROW, F.monotonically_increasing_id())
             rows = rows.withColumn(_TS, _micros(rows, plan.timestamp_column))
@@ -243,14 +250,15 @@ def _to_output(table: pa.Table, plan: Plan, output: str) -> Any:
 
 
 def _arrow(frame: DataFrame) -> pa.Table:
-    return _collect(frame.toArrow)
+    table: pa.Table = frame.toArrow()
+    return table
 
 
-def _collect(action: Any) -> Any:
-    """Run a Spark action, turning its failures into one readable line."""
+@contextmanager
+def _readable_errors() -> Iterator[None]:
+    """Spark's failures, in analysis or in a job, as one readable line: no Java trace."""
     try:
-        result = action()
-        return result.collect() if isinstance(result, DataFrame) else result
+        yield
     except Exception as exc:
         if not type(exc).__module__.startswith(("pyspark", "py4j")):
             raise

@@ -167,3 +167,16 @@ def test_bad_arguments(root: Path) -> None:
         featurecat.load_features(["age"], labels(age=[3]), root)
     with pytest.raises(UnknownFeatureError, match="unknown model 'churn'"):
         featurecat.load_features(["age"], labels(), root, model="churn")
+
+
+def test_bad_values_past_the_checked_sample_fail_cleanly(load: Load, root: Path) -> None:
+    # The checks read a CSV's first megabyte; the engine meets the bad value later.
+    good = "".join(f"{5 + i},2025-01-01T00:00:00Z,{i % 5}.5\n" for i in range(60_000))
+    (root / "data/stats.csv").write_text(
+        "merchant_id,event_timestamp,rating\n" + good + "7,2025-01-02T00:00:00Z,oops\n"
+    )
+    message = failure(load, ["rating"], labels(merchant_id=[5]), root)
+    assert 'Could not convert string "oops"' in message or 'For input string: "oops"' in message
+    assert message.startswith(
+        ("cannot read the data of source 'stats' (", "Spark could not read the data: ")
+    )
