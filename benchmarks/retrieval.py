@@ -17,7 +17,7 @@ local mode (the whole process, JVM start included, and the load call alone).
 
     python benchmarks/retrieval.py                 # the full size (takes a few minutes)
     python benchmarks/retrieval.py --scale 0.1     # a quick run at a tenth of the rows
-    python benchmarks/retrieval.py --no-spark --repeat 5
+    python benchmarks/retrieval.py --no-spark --repeat 7 --stat min   # on a busy machine
 
 Target: at 1,000,000 entity rows, featurecat takes at most 1.3x the floor's wall time and
 1.3x its peak memory.
@@ -155,6 +155,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every row count")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--stat",
+        choices=["median", "min"],
+        default="median",
+        help="how runs are summarised; min is steadier on a machine others are using",
+    )
     parser.add_argument("--no-spark", action="store_true", help="skip the Spark engine")
     parser.add_argument("--no-many", action="store_true", help="skip 10 sources x 5 features")
     args = parser.parse_args()
@@ -184,6 +190,7 @@ def main() -> None:
         for n in sizes:
             write_entities(folder / f"entity_{n}.parquet", users, n, seed=99)
 
+        print(f"wall time: {args.stat} of {args.repeat} runs each; memory: the largest peak RSS")
         print(
             f"{'case':<24} {'rows':>9} | {'featurecat':>10} {'duckdb':>7} {'ratio':>5} "
             f"{'merge_asof':>10} {'ratio':>5} | {'MiB':>5} {'duckdb':>6} {'ratio':>5}"
@@ -195,6 +202,7 @@ def main() -> None:
             ours, floor, asof = interleaved(
                 n,
                 args.repeat,
+                args.stat,
                 [scripts["featurecat"], root, entity, "duckdb", *names],
                 [scripts["duckdb"], entity, *specs(root, sources)],
                 [scripts["asof"], entity, *specs(root, sources)],
@@ -206,11 +214,12 @@ def main() -> None:
                 f"{floor.peak_mib:>6.0f} {ours.peak_mib / floor.peak_mib:>5.2f}"
             )
         if not args.no_spark:
-            report_spark(scripts["featurecat"], folder, one, sizes[0], args.repeat)
+            report_spark(scripts["featurecat"], folder, one, sizes[0], args.repeat, args.stat)
 
 
-def interleaved(rows: int, repeat: int, *commands: list[object]) -> list[Run]:
-    """Median time and peak memory of each command, taking turns so drift hits all alike.
+def interleaved(rows: int, repeat: int, stat: str, *commands: list[object]) -> list[Run]:
+    """Time (``stat`` of the runs) and peak memory of each command, taking turns so that
+    drift in the machine's load hits all of them alike.
 
     Each command is a script and its arguments; it must print the number of rows it joined,
     then the seconds spent joining.
@@ -224,7 +233,7 @@ def interleaved(rows: int, repeat: int, *commands: list[object]) -> list[Run]:
             done.append(run)
     return [
         Run(
-            statistics.median(r.seconds for r in done),
+            (statistics.median if stat == "median" else min)(r.seconds for r in done),
             max(r.peak_mib for r in done),
             done[-1].output,
         )
@@ -233,13 +242,17 @@ def interleaved(rows: int, repeat: int, *commands: list[object]) -> list[Run]:
 
 
 def report_spark(
-    script: Path, folder: Path, sources: dict[str, list[str]], n: int, repeat: int
+    script: Path, folder: Path, sources: dict[str, list[str]], n: int, repeat: int, stat: str
 ) -> None:
     root = folder / "1_source_x_10_features"
     names = [f for fs in sources.values() for f in fs]
     entity = str(folder / f"entity_{n}.parquet")
     spark, duck = interleaved(
-        n, repeat, [script, root, entity, "spark", *names], [script, root, entity, "duckdb", *names]
+        n,
+        repeat,
+        stat,
+        [script, root, entity, "spark", *names],
+        [script, root, entity, "duckdb", *names],
     )
     load_s = float(spark.output.split()[1])
     print(

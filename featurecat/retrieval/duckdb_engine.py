@@ -78,7 +78,7 @@ class DuckDBEngine:
                 con.execute(f"SET preserve_insertion_order = {str(dedupe).lower()}")
                 block = _run(con, read, *_join_sql(read, dedupe=dedupe))
                 con.execute("SET preserve_insertion_order = true")
-                columns.update(_in_entity_order(block))
+                columns.update(_in_entity_order(block, nan_for_null=output == "pandas"))
         features = frames.conform(pa.table(columns), plan)
         return frames.attach(entity_df, features, plan, output)
 
@@ -155,12 +155,16 @@ def _join_sql(read: SourceRead, dedupe: bool) -> tuple[str, dict[str, Any]]:
     return sql, _files(read)
 
 
-def _in_entity_order(block: pa.Table) -> dict[str, pa.Array | pa.ChunkedArray]:
+def _in_entity_order(
+    block: pa.Table, nan_for_null: bool = False
+) -> dict[str, pa.Array | pa.ChunkedArray]:
     """The feature columns of a join result, put back in entity row order.
 
     Row ``i`` of ``block`` belongs to entity row ``block[ROW][i]``: scattering numbers into
     place with numpy costs a fraction of an ``ORDER BY`` (or an arrow ``take``) over all the
-    columns. Columns of other types, or holding nulls numpy cannot carry, are taken.
+    columns. Columns of other types, or holding nulls numpy cannot carry, are taken. With
+    ``nan_for_null`` (pandas output, where a missing float is NaN anyway), floats skip the
+    null mask, and pandas can then take them without another copy.
     """
     import numpy as np
 
@@ -176,7 +180,7 @@ def _in_entity_order(block: pa.Table) -> dict[str, pa.Array | pa.ChunkedArray]:
             values = np.empty(len(rows), kind.to_pandas_dtype())
             values[rows] = column.to_numpy()
             mask = None
-            if column.null_count:
+            if column.null_count and not (nan_for_null and pa.types.is_floating(kind)):
                 mask = np.empty(len(rows), bool)
                 mask[rows] = column.is_null().to_numpy()
             columns[name] = pa.array(values, type=kind, mask=mask)
