@@ -18,7 +18,7 @@ from featurecat.catalog import Catalog
 from featurecat.datacheck import check_schema
 from featurecat.errors import CatalogError, DataError, UnknownFeatureError, UsageError
 from featurecat.load import read_tree
-from featurecat.names import NAME_RE, Dtype, Kind
+from featurecat.names import DTYPES, NAME_RE, Dtype, Kind
 from featurecat.retrieval.dtypes import ValueKind, arrow_type, pandas_kind
 from featurecat.retrieval.frames import utc_timestamps
 from featurecat.retrieval.sources import shown, source_files
@@ -86,6 +86,8 @@ def register_feature(
     _require_frame(data, "data")
     if name not in data.columns:
         raise DataError(f"data has no column '{name}' holding the feature's values")
+    if dtype is not None and dtype not in DTYPES:
+        raise UsageError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
     dtype = dtype or infer_dtype(data[name], name)
     keys = cat.entities[entity].join_keys
     table = source_table(data, keys, timestamp_column, [(name, name, dtype)])

@@ -134,6 +134,7 @@ def test_register_infers_the_dtype(root: Path, values: object, dtype: str) -> No
         ),
         ({"data": tenure().drop(columns="user_id")}, DataError, "the data has no column 'user_id'"),
         ({"status": "live"}, CatalogError, "status"),
+        ({"dtype": "int"}, UsageError, "dtype must be one of int32, int64, float32, float64"),
         ({"ttl": "3 days"}, CatalogError, "not a valid duration"),
     ],
 )
