@@ -161,6 +161,14 @@ def paths_stay_inside(index: Index) -> Iterator[Diagnostic]:
     project = index.project
     if project is None:
         return
+    if project.site is not None and escapes(index.catalog_dir, project.site):
+        for item in index.valid(Kind.PROJECT):
+            yield item.origin.diagnostic(
+                ("site",),
+                "path-escapes-repo",
+                f"site '{project.site}' points outside the repository; keep the portal's "
+                "sources inside the repository",
+            )
     if escapes(index.catalog_dir, project.data_root):
         for item in index.valid(Kind.PROJECT):
             yield item.origin.diagnostic(

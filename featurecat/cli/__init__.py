@@ -22,6 +22,7 @@ COMMANDS = {
     "search": "featurecat.cli.discover:search",
     "init": "featurecat.cli.init:init",
     "schema": "featurecat.cli.schema:schema",
+    "docs": "featurecat.cli.docs:docs",
 }
 
 
