@@ -39,8 +39,10 @@ def build(catalog_path: str | None, ref: str | None, out: Path, strict: bool) ->
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     total = sum(report.seconds.values())
+    where = display(report.out)
     click.echo(
-        f"Portal built in {display(report.out)} ({total:.1f}s). Open {display(report.out)}/index.html or run 'featurecat docs serve'."
+        f"Portal built in {where} ({total:.1f}s). "
+        f"Open {where}/index.html or run 'featurecat docs serve'."
     )
 
 

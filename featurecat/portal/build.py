@@ -14,6 +14,7 @@ Phases, each timed and reported:
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import re
@@ -82,6 +83,10 @@ def build_portal(
 
     target = check_out(catalog, out)
     project = prepare(catalog, progress=timed)
+    # MkDocs allocates a lot per page; keep the garbage collector from rescanning everything
+    # gathered so far (catalog, history, pages) on each of its passes.
+    gc.collect()
+    gc.freeze()
     warnings: list[str] = []
     started = time.perf_counter()
     with staging(target) as temporary:
@@ -197,7 +202,7 @@ def sync(folder: Path, files: dict[str, bytes], *, prune: bool = True) -> tuple[
     removed = 0
     if prune:
         wanted = {folder / p for p in files}
-        for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
+        for dirpath, _, filenames in os.walk(folder, topdown=False):
             here = Path(dirpath)
             for name in filenames:
                 if here / name not in wanted:

@@ -7,6 +7,7 @@ HTML whose only text is escaped; the lineage is a Mermaid graph whose labels are
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from datetime import datetime, timezone
@@ -59,6 +60,12 @@ def stamp(value: datetime) -> Markup:
     return Markup(utc.strftime("%Y-%m-%d %H:%M UTC"))
 
 
+def badge(status: str) -> Markup:
+    """A feature's status as a coloured pill."""
+    label = safety.escape(status, "html")
+    return Markup(f'<span class="fc-badge fc-badge--{label}">{label}</span>')
+
+
 def histogram(profile: ColumnProfile) -> Markup:
     """An inline SVG bar chart of a numeric or time column's bins."""
     if not profile.bins:
@@ -68,33 +75,33 @@ def histogram(profile: ColumnProfile) -> Markup:
     bars = []
     for i, (low, high, rows) in enumerate(profile.bins):
         height = max(1.0, _HEIGHT * rows / peak) if rows else 0.0
-        tip = f"{real(low, profile.kind)} – {real(high, profile.kind)}: {rows:,} rows"
+        tip = f"{real(low, profile.kind)} – {real(high, profile.kind)}: about {round(rows):,} rows"
         bars.append(
             f'<rect x="{i * width + _GAP / 2:.1f}" y="{_HEIGHT - height:.1f}" '
             f'width="{max(width - _GAP, 1):.1f}" height="{height:.1f}" rx="1.5">'
             f"<title>{tip}</title></rect>"
         )
-    low, high = profile.bins[0][0], profile.bins[-1][1]
     return Markup(
         f'<figure class="fc-histogram"><svg viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
         f'aria-label="Distribution of values" preserveAspectRatio="none">{"".join(bars)}</svg>'
-        f"<figcaption><span>{real(low, profile.kind)}</span>"
-        f"<span>{real(high, profile.kind)}</span></figcaption></figure>"
+        f"<figcaption><span>{real(profile.minimum, profile.kind)}</span>"
+        f"<span>{real(profile.maximum, profile.kind)}</span></figcaption></figure>"
     )
 
 
 def bars(profile: ColumnProfile) -> Markup:
-    """The most frequent values of a text or boolean column as labelled bars."""
+    """Boolean shares as labelled bars; for text, the most frequent values in order."""
     if not profile.top:
         return Markup("")
-    total = sum(rows for _, rows in profile.top) or 1
+    if any(count is None for _, count in profile.top):
+        items = "".join(f"<li><code>{safety.escape(v, 'html')}</code></li>" for v, _ in profile.top)
+        return Markup(f'<div class="fc-top"><span>Most frequent</span><ol>{items}</ol></div>')
+    total = sum(count or 0 for _, count in profile.top) or 1
     rows = []
     for value, count in profile.top:
-        share = count / total
-        label = safety.escape(value, "html")
-        css = ' class="fc-other"' if value == "other" and profile.kind == "text" else ""
+        share = (count or 0) / total
         rows.append(
-            f"<tr{css}><td>{label}</td>"
+            f"<tr><td>{safety.escape(value, 'html')}</td>"
             f'<td class="fc-bar-cell"><span class="fc-bar" style="width:{share * 100:.1f}%">'
             f"</span></td><td>{pct(share)}</td></tr>"
         )
@@ -114,19 +121,29 @@ Node = tuple[str, str]  # (role, name): role is "source", "feature" or "model"
 def lineage(edges: list[tuple[Node, Node]], focus: Node | None = None) -> Markup:
     """A Mermaid flowchart of ``edges`` (source -> feature -> model), ``focus`` highlighted."""
     ids: dict[Node, str] = {}
-    lines = ["``` mermaid", "flowchart LR"]
+    lines = ["flowchart LR"]
     for node in dict.fromkeys(n for edge in edges for n in edge):
         ids[node] = f"n{len(ids)}"
         role = "focus" if node == focus else node[0]
         lines.append(f"  {ids[node]}[{safety.mermaid_label(node[1])}]:::{role}")
     lines.extend(f"  {ids[a]} --> {ids[b]}" for a, b in edges)
     lines.extend(f"  classDef {role} {style}" for role, style in _NODE_STYLES.items())
-    lines.append("```")
-    return Markup("\n".join(lines) + "\n")
+    # The markup pymdownx.superfences gives a mermaid fence; Material renders it.
+    source = html.escape("\n".join(lines), quote=False)
+    return Markup(f'<pre class="mermaid"><code>{source}</code></pre>')
+
+
+_NAME = "featurecat_feature_name"
 
 
 def snippet(name: str, catalog_path: str, keys: list[str]) -> Markup:
-    """The copy-paste loader call, highlighted as MkDocs would (but once, here)."""
+    """The copy-paste loader call, highlighted as MkDocs would (but once per entity, here)."""
+    html = _highlighted(tuple(keys), catalog_path).replace(_NAME, str(safety.escape(name, "html")))
+    return Markup(html)
+
+
+@cache
+def _highlighted(keys: tuple[str, ...], catalog_path: str) -> str:
     from pygments import highlight
 
     lexer, formatter = _highlighter()
@@ -135,12 +152,13 @@ def snippet(name: str, catalog_path: str, keys: list[str]) -> Markup:
         "import featurecat\n\n"
         f"# labels: your training rows, with columns {columns}\n"
         "df = featurecat.load_features(\n"
-        f"    [{json.dumps(name)}], entity_df=labels, catalog={json.dumps(catalog_path)}\n"
+        f"    [{json.dumps(_NAME)}], entity_df=labels, catalog={json.dumps(catalog_path)}\n"
         ")\n"
     )
-    html: str = highlight(code, lexer, formatter)
-    return Markup(
-        f'<div class="language-python highlight"><pre><span></span><code>{html}</code></pre></div>'
+    highlighted: str = highlight(code, lexer, formatter)
+    return (
+        '<div class="language-python highlight"><pre><span></span>'
+        f"<code>{highlighted}</code></pre></div>"
     )
 
 

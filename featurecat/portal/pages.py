@@ -24,6 +24,7 @@ from featurecat.catalog import Catalog
 from featurecat.history import Change, History
 from featurecat.names import Kind
 from featurecat.portal import charts, safety
+from featurecat.portal.fragments import Slots
 from featurecat.portal.profile import ColumnProfile, Profiles, SourceProfile
 from featurecat.schema import Feature, Model
 
@@ -121,15 +122,17 @@ class Links:
         return Markup(posixpath.relpath(path, self.base))
 
     def commit(self, sha: str) -> Markup | None:
+        """The commit's web page (for an ``href``), when the repository's address is known."""
         repo = self.options.repo_url
-        return Markup(f"{repo}/commit/{sha}") if repo else None
+        return safety.escape(f"{repo}/commit/{sha}", "html") if repo else None
 
     def source_file(self, relpath: str) -> Markup | None:
+        """The definition file's web page (for an ``href``), when the address is known."""
         repo = self.options.repo_url
-        if not repo:
+        path = safety.url(posixpath.normpath(posixpath.join(self.options.catalog_path, relpath)))
+        if not repo or path is None:
             return None
-        path = posixpath.normpath(posixpath.join(self.options.catalog_path, relpath))
-        return Markup(f"{repo}/blob/HEAD/{safety.url(path) or ''}")
+        return safety.escape(f"{repo}/blob/HEAD/{path}", "html")
 
 
 class _View:
@@ -147,8 +150,10 @@ class _View:
             for tag in feature.tags:
                 self.tags[tag].append(feature)
         self.features = sorted(catalog.features.values(), key=lambda f: f.name)
+        self._summaries: dict[str, str] = {}
 
     def render(self, template: str, path: str, meta: dict[str, Any], **context: Any) -> str:
+        slots = Slots()
         body = (
             _environment()
             .get_template(f"{template}.md.j2")
@@ -157,10 +162,11 @@ class _View:
                 view=self,
                 links=Links(path, self.options),
                 options=self.options,
+                slots=slots,
                 **{key: _wrap(value) for key, value in context.items()},
             )
         )
-        return safety.front_matter(meta) + body.strip() + "\n"
+        return safety.front_matter(meta) + str(body).strip() + "\n" + slots.text()
 
     # --- front matter ------------------------------------------------------------------------
 
@@ -225,8 +231,65 @@ class _View:
         counted = Counter(key(f) for f in self.features)
         return sorted(counted.items(), key=lambda item: (-item[1], item[0]))
 
+    def totals(self) -> list[tuple[str, int, str]]:
+        c = self.catalog
+        return [
+            ("feature", len(c.features), "features"),
+            ("team", len(c.teams), "teams"),
+            ("entity", len(c.entities), "entities"),
+            ("source", len(c.sources), "sources"),
+            ("model", len(c.models), "models"),
+            ("tag", len(self.tags), "tags"),
+        ]
+
+    def breakdowns(self) -> list[tuple[str, str, list[tuple[str, int]]]]:
+        """Feature counts by team, status and entity, for the home page."""
+        return [
+            ("By team", "team", self.counts(self.owner_of)),
+            ("By status", "status", self.counts(self.status_of)),
+            ("By entity", "entity", self.counts(self.entity_name)),
+        ]
+
     def entity_name(self, feature: Feature) -> str:
         return self.catalog.sources[feature.source].entity
+
+    def feature_rows(
+        self, features: Iterable[Feature], show: tuple[str, ...], links: Links
+    ) -> Markup:
+        """The body rows of a feature table (a hot loop at scale, so Python, not macros)."""
+
+        def h(value: str) -> str:
+            return str(safety.escape(value, "html"))
+
+        rows = []
+        for f in features:
+            cells = [
+                f'<td><a href="{links.url("feature", f.name)}"><code>{h(f.name)}</code></a></td>',
+                f"<td><code>{h(f.dtype)}</code></td>",
+            ]
+            if "owner" in show:
+                cells.append(f"<td>{h(f.owner)}</td>")
+            if "entity" in show:
+                cells.append(f"<td>{h(self.entity_name(f))}</td>")
+            if "source" in show:
+                cells.append(f"<td>{h(f.source)}</td>")
+            if "status" in show:
+                cells.append(f"<td>{charts.badge(f.status)}</td>")
+            if "tags" in show:
+                cells.append(f"<td>{' '.join(h(t) for t in f.tags)}</td>")
+            cells.append(f"<td>{h(self.summary(f))}</td>")
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        return Markup("\n".join(rows))
+
+    @staticmethod
+    def badge(status: str) -> Markup:
+        return charts.badge(status)
+
+    def summary(self, feature: Feature) -> str:
+        found = self._summaries.get(feature.name)
+        if found is None:
+            found = self._summaries[feature.name] = summary(feature.description)
+        return found
 
     def changes(self, kind: str, name: str) -> list[Change]:
         return self.history.of(Kind(kind), name)
@@ -284,14 +347,19 @@ class _View:
         edges += [(("feature", f.name), target) for f in features]
         return charts.lineage(edges, focus=target)
 
-    def contact(self, value: str) -> Markup:
+    def contact(self, value: str, context: str = "text") -> Markup:
         """A team's contact: a mail or web link when it is one, text otherwise."""
-        flat = value.strip()
+        flat = " ".join(value.split())
+        target = None
         if "@" in flat and " " not in flat and not flat.startswith(("@", "http")):
-            return Markup(safety.link(flat, f"mailto:{flat}"))
-        if flat.startswith(("http://", "https://")):
-            return Markup(safety.link(flat, flat))
-        return safety.escape(flat, "text")
+            target = safety.url(f"mailto:{flat}")
+        elif flat.startswith(("http://", "https://")):
+            target = safety.url(flat)
+        if context == "html":
+            label = safety.escape(flat, "html")
+            href = safety.escape(target, "html") if target else None
+            return Markup(f'<a href="{href}">{label}</a>') if href else label
+        return Markup(safety.link(flat, target)) if target else safety.escape(flat, "text")
 
 
 def summary(description: str, limit: int = SUMMARY_CHARS) -> str:
@@ -343,8 +411,11 @@ def _esc(value: Any, context: safety.Context = "text") -> Markup:
     return safety.escape(value, context)
 
 
-def _join(items: Iterable[Any], separator: str = "") -> Markup:
-    return Markup(separator).join(_finalize(_wrap(item)) for item in items)
+def _join(items: Iterable[Any], separator: str = "", context: safety.Context = "text") -> Markup:
+    """Like Jinja's join, but every item is escaped for ``context``."""
+    return Markup(separator).join(
+        item if isinstance(item, Markup) else safety.escape(item, context) for item in items
+    )
 
 
 def _summary(value: str) -> UserText:
@@ -374,7 +445,7 @@ def _environment() -> Any:
         def getitem(self, obj: Any, argument: Any) -> Any:
             return _wrap(super().getitem(obj, argument))
 
-        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
             return _wrap(super().call(__context, __obj, *args, **kwargs))
 
     env = PortalEnvironment(

@@ -2,18 +2,21 @@
 
 For each source the portal shows rows and freshness (the newest event timestamp), and for each
 feature column the null share, distinct count, min/mean/max and a small histogram. A source is
-read with a single query however many features it feeds: the bin edges and top values are
-computed in a CTE of that same query. A profile is a nicety: a source whose data cannot be
-read gets a note instead, never a failed build.
+scanned once however many features it feeds: every aggregate is single-pass, so histograms of
+numbers and times are drawn from approximate quantiles (equal-count intervals spread onto
+equal-width bars) instead of a second pass over bin edges. Text columns show their most
+frequent values. A profile is a nicety: a source whose data cannot be read gets a note
+instead, never a failed build.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +27,7 @@ from featurecat.schema import Source
 ColumnKind = Literal["number", "time", "bool", "text"]
 
 BINS = 12
+QUANTILES = 16
 TOP_VALUES = 6
 
 _NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
@@ -40,8 +44,8 @@ class ColumnProfile:
     minimum: float | None = None  # numbers and times (as epoch seconds)
     mean: float | None = None  # numbers; for booleans the share of true
     maximum: float | None = None
-    bins: tuple[tuple[float, float, int], ...] = ()  # (low, high, rows) for numbers and times
-    top: tuple[tuple[str, int], ...] = ()  # (value, rows) for text and booleans, "other" last
+    bins: tuple[tuple[float, float, float], ...] = ()  # (low, high, estimated rows)
+    top: tuple[tuple[str, int | None], ...] = ()  # booleans: (value, rows); text: most frequent
 
 
 @dataclass(frozen=True)
@@ -73,33 +77,51 @@ ProfileCache = dict[tuple[Any, ...], SourceProfile]
 
 
 def profile_catalog(catalog: Catalog, cache: ProfileCache | None = None) -> Profiles:
-    """Profile every source with reachable data; ``cache`` skips unchanged files (serve)."""
+    """Profile every source with reachable data; ``cache`` skips unchanged files (serve).
+
+    Sources are independent, so they are profiled on a few threads (DuckDB releases the GIL).
+    """
     import duckdb
 
     found = Profiles()
+    jobs: list[tuple[str, Source, list[Path], list[str], tuple[Any, ...]]] = []
+    for name, source in sorted(catalog.sources.items()):
+        files = data_files(catalog.data_path(source))
+        if not files:
+            found.notes[name] = f"no data at {source.path}"
+            continue
+        columns = sorted({f.column_name for f in catalog.features_of(name)})
+        key = _cache_key(source, columns, files)
+        if cache is not None and key in cache:
+            found.sources[name] = cache[key]
+        else:
+            jobs.append((name, source, files, columns, key))
+    if not jobs:
+        return found
     con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+
+    def run(job: tuple[str, Source, list[Path], list[str], tuple[Any, ...]]) -> None:
+        name, source, files, columns, key = job
+        cursor = con.cursor()
+        try:
+            profile = profile_source(cursor, source, files, columns)
+        except duckdb.Error as exc:
+            found.notes[name] = f"could not read {source.path}: {_first_line(exc)}"
+            return
+        finally:
+            cursor.close()
+        found.sources[name] = profile
+        if cache is not None:
+            cache[key] = profile
+
     try:
-        con.execute("SET TimeZone = 'UTC'")
-        for name, source in sorted(catalog.sources.items()):
-            files = data_files(catalog.data_path(source))
-            if not files:
-                found.notes[name] = f"no data at {source.path}"
-                continue
-            columns = sorted({f.column_name for f in catalog.features_of(name)})
-            key = _cache_key(source, columns, files)
-            if cache is not None and key in cache:
-                found.sources[name] = cache[key]
-                continue
-            try:
-                profile = profile_source(con, source, files, columns)
-            except duckdb.Error as exc:
-                found.notes[name] = f"could not read {source.path}: {_first_line(exc)}"
-                continue
-            found.sources[name] = profile
-            if cache is not None:
-                cache[key] = profile
+        with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1, 4)) as pool:
+            list(pool.map(run, jobs))
     finally:
         con.close()
+    found.sources = dict(sorted(found.sources.items()))
     return found
 
 
@@ -110,73 +132,64 @@ def profile_source(
     reader = "read_parquet" if source.format == "parquet" else "read_csv"
     relation = f"{reader}($files, union_by_name = true)"
     params = {"files": [str(f) for f in files]}
-    types = {
-        row[0]: str(row[1])
-        for row in con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()
-    }
+    # Paths are parameters; the SQL text holds only quoted column names and constants.
+    described = con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()  # noqa: S608
+    types = {row[0]: str(row[1]) for row in described}
     kinds = {c: k for c in columns if c in types and (k := _kind(types[c])) is not None}
-    bounds: list[str] = []
-    selects = ["count(*)"]
     time_column = source.timestamp if source.timestamp in types else None
-    selects.append(f"max({_q(time_column)})" if time_column else "NULL")
+    # One projection turns each column into plain aggregatable values (numbers and times as
+    # finite doubles, NaN and infinities as NULL); then one pass of single-pass aggregates.
+    projections = [f"{_q(time_column)} AS newest" if time_column else "NULL AS newest"]
+    selects = ["count(*)", "max(newest)"]
     for i, (column, kind) in enumerate(kinds.items()):
-        selects.extend(_aggregates(i, _q(column), kind, bounds))
-    ctes = f"WITH src AS (SELECT * FROM {relation})"
-    if bounds:
-        ctes += f", b AS (SELECT {', '.join(bounds)} FROM src)"
-    row = con.execute(f"{ctes} SELECT {', '.join(selects)} FROM src", params).fetchone()
-    rows, newest, *values = row
-    profiles = {}
-    for i, (column, kind) in enumerate(kinds.items()):
-        profiles[column] = _column(column, kind, values[i * 6 : i * 6 + 6])
+        projections.append(f"{_value(_q(column), kind)} AS v{i}")
+        selects.extend(_aggregates(f"v{i}", kind))
+    inner = f"SELECT {', '.join(projections)} FROM {relation}"  # noqa: S608
+    query = f"SELECT {', '.join(selects)} FROM ({inner})"  # noqa: S608
+    rows, newest, *values = con.execute(query, params).fetchone()
+    width = len(values) // len(kinds) if kinds else 0
+    profiles = {
+        column: _column(column, kind, values[i * width : (i + 1) * width])
+        for i, (column, kind) in enumerate(kinds.items())
+    }
     return SourceProfile(source.name, int(rows), len(files), _utc(newest), profiles)
 
 
-def _aggregates(i: int, col: str, kind: ColumnKind, bounds: list[str]) -> list[str]:
-    """Six expressions per column: non-null, distinct, min, mean, max, histogram."""
-    common = [f"count({col})", f"approx_count_distinct({col})"]
+def _value(col: str, kind: ColumnKind) -> str:
     if kind in ("number", "time"):
         value = f"epoch({col})" if kind == "time" else f"{col}::DOUBLE"
-        finite = f"FILTER (WHERE isfinite({value}))"
-        nice = "true" if kind == "number" else "false"
-        bounds.append(
-            f"equi_width_bins(min({value}) {finite}, max({value}) {finite}, {BINS}, {nice}) AS e{i}"
-        )
-        mean = f"avg({value}) {finite}" if kind == "number" else "NULL"
-        return [
-            *common,
-            f"min({value}) {finite}",
-            mean,
-            f"max({value}) {finite}",
-            f"histogram({value}, (SELECT e{i} FROM b)) {finite}",
-        ]
+        return f"CASE WHEN isfinite({value}) THEN {value} END"
+    return col
+
+
+def _aggregates(v: str, kind: ColumnKind) -> list[str]:
+    """Six single-pass expressions per column: non-null, distinct, min, mean, max, shape."""
+    common = [f"count({v})", f"approx_count_distinct({v})"]
+    if kind in ("number", "time"):
+        points = ", ".join(str(i / QUANTILES) for i in range(QUANTILES + 1))
+        mean = f"avg({v})" if kind == "number" else "NULL"
+        return [*common, f"min({v})", mean, f"max({v})", f"approx_quantile({v}, [{points}])"]
     if kind == "bool":
-        return [*common, "NULL", f"avg({col}::INTEGER)", "NULL", f"histogram({col})"]
-    bounds.append(f"approx_top_k({col}, {TOP_VALUES}) AS t{i}")
-    top = f"histogram(CASE WHEN list_contains((SELECT t{i} FROM b), {col}) THEN {col} END)"
-    return [*common, "NULL", "NULL", "NULL", top]
+        return [*common, "NULL", f"avg({v}::INTEGER)", "NULL", f"histogram({v})"]
+    return [*common, "NULL", "NULL", "NULL", f"approx_top_k({v}, {TOP_VALUES})"]
 
 
 def _column(column: str, kind: ColumnKind, values: list[Any]) -> ColumnProfile:
-    non_null, distinct, low, mean, high, histogram = values
+    non_null, distinct, low, mean, high, shape = values
     non_null = int(non_null or 0)
-    bins: tuple[tuple[float, float, int], ...] = ()
-    top: tuple[tuple[str, int], ...] = ()
-    if kind in ("number", "time") and histogram and low is not None:
-        bins = _bins(float(low), float(high), histogram)
-    elif kind == "bool" and histogram:
-        top = tuple((str(v).lower(), int(n)) for v, n in sorted(histogram.items(), reverse=True))
-    elif kind == "text" and histogram:
-        ranked = sorted(histogram.items(), key=lambda item: (-item[1], str(item[0])))
-        top = tuple((str(v), int(n)) for v, n in ranked)
-        other = non_null - sum(n for _, n in top)
-        if other > 0:
-            top += (("other", other),)
+    bins: tuple[tuple[float, float, float], ...] = ()
+    top: tuple[tuple[str, int | None], ...] = ()
+    if kind in ("number", "time") and shape and low is not None and high is not None:
+        bins = spread([float(q) for q in shape if q is not None], float(low), float(high), non_null)
+    elif kind == "bool" and shape:
+        top = tuple((str(v).lower(), int(n)) for v, n in sorted(shape.items(), reverse=True))
+    elif kind == "text" and shape:
+        top = tuple((str(v), None) for v in shape)
     return ColumnProfile(
         column,
         kind,
         non_null,
-        int(distinct or 0),
+        min(int(distinct or 0), non_null),
         _number(low),
         _number(mean),
         _number(high),
@@ -185,20 +198,42 @@ def _column(column: str, kind: ColumnKind, values: list[Any]) -> ColumnProfile:
     )
 
 
-def _bins(
-    low: float, high: float, histogram: Mapping[float, int]
-) -> tuple[tuple[float, float, int], ...]:
-    """DuckDB's upper-bound keyed histogram as (low, high, rows) bars."""
-    bars = []
-    edge = low
-    for upper, rows in sorted(histogram.items()):
-        top = high if math.isinf(upper) else float(upper)
-        if rows or bars:
-            bars.append((edge, max(top, edge), int(rows)))
-        edge = top
-    while bars and bars[-1][2] == 0:
-        bars.pop()
-    return tuple(bars)
+def spread(
+    quantiles: list[float], low: float, high: float, rows: int, bins: int = BINS
+) -> tuple[tuple[float, float, float], ...]:
+    """Equal-width bars from quantiles.
+
+    Each interval between consecutive quantiles holds an equal share of the rows, spread evenly
+    over the bars it overlaps; an interval of zero width is a spike in one bar. Whole numbers
+    with a small range get one bar per value.
+    """
+    if len(quantiles) < 2 or rows <= 0:
+        return ()
+    if high <= low:
+        return ((low, high, float(rows)),)
+    if all(q == int(q) for q in (*quantiles, low, high)) and high - low < 2 * bins:
+        edges = [low - 0.5 + i for i in range(int(high - low) + 2)]
+    else:
+        step = (high - low) / bins
+        edges = [low + i * step for i in range(bins + 1)]
+    counts = [0.0] * (len(edges) - 1)
+    share = rows / (len(quantiles) - 1)
+    for a, b in pairwise(quantiles):
+        if b <= a:
+            counts[_bar(edges, a)] += share
+            continue
+        for i in range(len(counts)):
+            overlap = min(b, edges[i + 1]) - max(a, edges[i])
+            if overlap > 0:
+                counts[i] += share * overlap / (b - a)
+    return tuple((edges[i], edges[i + 1], c) for i, c in enumerate(counts))
+
+
+def _bar(edges: list[float], value: float) -> int:
+    for i in range(len(edges) - 1):
+        if value < edges[i + 1]:
+            return i
+    return len(edges) - 2
 
 
 def _kind(duckdb_type: str) -> ColumnKind | None:
@@ -237,7 +272,7 @@ def _utc(value: Any) -> datetime | None:
 def _cache_key(source: Source, columns: list[str], files: list[Path]) -> tuple[Any, ...]:
     stats = []
     for path in files:
-        stat = os.stat(path)
+        stat = path.stat()
         stats.append((str(path), stat.st_mtime_ns, stat.st_size))
     return (source.model_dump_json(), tuple(columns), tuple(stats))
 

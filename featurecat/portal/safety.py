@@ -65,10 +65,10 @@ _ENTITIES = {
 # and bidirectional overrides are dropped; they have no business in catalog text.
 _DROP = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
 _DROP += [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-_CLEAN = {code: None for code in _DROP}
+_CLEAN: dict[int, str | None] = {code: None for code in _DROP}
 _CLEAN.update({ord("\t"): " ", 0x2028: "\n", 0x2029: "\n", ord("\r"): "\n"})
 
-_INLINE = dict(_CLEAN)
+_INLINE: dict[int, str | None] = dict(_CLEAN)
 _INLINE.update({ord(c): "\\" + c for c in _BACKSLASHED})
 _INLINE.update({ord(c): e for c, e in _ENTITIES.items()})
 _INLINE[ord("\n")] = " "

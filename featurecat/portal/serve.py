@@ -94,10 +94,10 @@ def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames[:] = [d for d in dirnames if d != skip and d != ".git"]
             for name in filenames:
-                path = os.path.join(dirpath, name)
+                path = Path(dirpath, name)
                 try:
-                    stat = os.stat(path)
+                    stat = path.stat()
                 except OSError:
                     continue
-                found[path] = (stat.st_size, stat.st_mtime_ns)
+                found[str(path)] = (stat.st_size, stat.st_mtime_ns)
     return found

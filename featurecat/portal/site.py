@@ -57,7 +57,6 @@ class PythonName(str):
 MARKDOWN_EXTENSIONS: list[Any] = [
     "admonition",
     "attr_list",
-    "md_in_html",
     "tables",
     {"toc": {"permalink": True}},
     {"pymdownx.highlight": {"anchor_linenums": False}},
@@ -277,7 +276,7 @@ def mkdocs_config(catalog: Catalog, site: SiteSources, extra_pages: list[str]) -
             "icon": {"logo": "material/database-search-outline", "repo": "material/git"},
             **theme_settings,
         },
-        "plugins": ["search", {"tags": {"export": False}}],
+        "plugins": ["search", {"tags": {"export": False}}, "featurecat"],
         "markdown_extensions": MARKDOWN_EXTENSIONS,
         "extra_css": [f"{ASSETS}/portal.css", *settings.pop("extra_css", [])],
         "extra_javascript": [f"{ASSETS}/portal.js", *settings.pop("extra_javascript", [])],

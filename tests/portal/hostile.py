@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from html.parser import HTMLParser
 
 from tests.support import BASE_CATALOG
 
@@ -54,3 +55,72 @@ def hostile_catalog() -> dict[str, str]:
     for name, description in VECTORS.items():
         files[f"features/hostile/{name}.yaml"] = _feature(name, description)
     return files
+
+
+HOSTILE_COMMIT = "<script>alert('commit')</script> [x](javascript:alert('commit'))"
+
+# Tags that must never come out of catalog text, and attribute values that must never be live.
+_FORBIDDEN_TAGS = {"iframe", "object", "embed", "img", "svg", "style", "form", "base", "meta"}
+
+
+class _Scan(HTMLParser):
+    def __init__(self, content_only: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.content_only = content_only
+        self.depth = 0  # > 0 inside <article>, where page content lives
+        self.stack: list[str] = []
+        self.found: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article":
+            self.depth += 1
+        self.stack.append(tag)
+        inside = self.depth > 0 or not self.content_only
+        for key, value in attrs:
+            value = (value or "").strip().lower()
+            if key.startswith("on"):
+                self.found.append(f"<{tag} {key}=...>")
+            if key in ("href", "src", "action", "formaction", "xlink:href") and value.startswith(
+                ("javascript:", "data:", "vbscript:")
+            ):
+                self.found.append(f"<{tag} {key}={value!r}>")
+            if "alert(" in value and key != "content":
+                self.found.append(f"<{tag} {key}={value!r}>")
+        if inside and tag in _FORBIDDEN_TAGS and not _ours(tag, dict(attrs)):
+            self.found.append(f"<{tag}> in content")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self.depth -= 1
+        if self.stack and self.stack[-1] == tag:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.stack and self.stack[-1] in ("script", "style") and "alert(" in data:
+            self.found.append(f"live <{self.stack[-1]}> with alert(")
+        if self.depth > 0:
+            self.text.append(data)
+
+
+def _ours(tag: str, attrs: dict[str, str | None]) -> bool:
+    """The portal's own figures: histogram SVGs."""
+    return tag == "svg" and attrs.get("aria-label") == "Distribution of values"
+
+
+def live_markup(html: str) -> list[str]:
+    """Every piece of markup in ``html`` that catalog text could have made live."""
+    scan = _Scan(content_only=True)
+    scan.feed(html)
+    return scan.found
+
+
+def visible_text(html: str) -> str:
+    """The page content's text as a browser shows it, whitespace collapsed."""
+    scan = _Scan(content_only=True)
+    scan.feed(html)
+    return " ".join("".join(scan.text).split())
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())

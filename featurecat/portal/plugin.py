@@ -1,0 +1,36 @@
+"""featurecat's MkDocs plugin: splice pre-rendered HTML into the generated pages.
+
+Most of a generated page is HTML featurecat has already escaped and rendered: tables of
+features, the loader snippet, the data profile, the lineage, the history. Sending it through
+Python-Markdown and the search indexer would cost more than everything else per page (and it
+is excluded from search anyway). So a generated page carries it after a marker: the plugin
+takes it off the Markdown before conversion and puts each piece back in place of its slot in
+the finished HTML. Hand-written pages have no marker and are untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mkdocs.config.base import Config
+from mkdocs.plugins import BasePlugin
+
+from featurecat.portal.fragments import splice, split
+
+
+class PortalPlugin(BasePlugin[Config]):  # type: ignore[no-untyped-call]
+    """Registered as the ``featurecat`` MkDocs plugin; the portal's config enables it."""
+
+    def on_config(self, config: Any) -> Any:
+        self.fragments: dict[str, dict[str, str]] = {}
+        return config
+
+    def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
+        body, fragments = split(markdown)
+        if fragments:
+            self.fragments[page.file.src_uri] = fragments
+        return body
+
+    def on_post_page(self, output: str, *, page: Any, **kwargs: Any) -> str:
+        fragments = self.fragments.pop(page.file.src_uri, None)
+        return splice(output, fragments) if fragments else output
