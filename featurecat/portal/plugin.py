@@ -18,7 +18,11 @@ from mkdocs.plugins import BasePlugin
 from featurecat.portal.fragments import splice, split
 
 
-class PortalPlugin(BasePlugin[Config]):  # type: ignore[no-untyped-call]
+class _Options(Config):  # type: ignore[no-untyped-call]
+    """The plugin takes no options."""
+
+
+class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
     """Registered as the ``featurecat`` MkDocs plugin; the portal's config enables it."""
 
     def on_config(self, config: Any) -> Any:

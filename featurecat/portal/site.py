@@ -276,7 +276,12 @@ def mkdocs_config(catalog: Catalog, site: SiteSources, extra_pages: list[str]) -
             "icon": {"logo": "material/database-search-outline", "repo": "material/git"},
             **theme_settings,
         },
-        "plugins": ["search", {"tags": {"export": False}}, "featurecat"],
+        "plugins": [
+            # "_" separates words too, so "user" finds user_age by its name.
+            {"search": {"separator": r'[\s\-_,:!=\[\]()"`/]+|\.(?!\d)'}},
+            {"tags": {"export": False}},
+            "featurecat",
+        ],
         "markdown_extensions": MARKDOWN_EXTENSIONS,
         "extra_css": [f"{ASSETS}/portal.css", *settings.pop("extra_css", [])],
         "extra_javascript": [f"{ASSETS}/portal.js", *settings.pop("extra_javascript", [])],
