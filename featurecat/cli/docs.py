@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from featurecat.cli.common import catalog_options, load
+from featurecat.cli.common import catalog_option, catalog_options, load
 
 
 @click.group()
@@ -51,14 +51,7 @@ def _phase(name: str, detail: str, seconds: float) -> None:
 
 
 @docs.command()
-@click.option(
-    "--catalog",
-    "catalog_path",
-    default=None,
-    metavar="PATH",
-    help="The catalog folder (holding featurecat.yaml). Default: ./catalog, "
-    "then the current folder and its parents.",
-)
+@catalog_option
 @click.option(
     "--dev-addr",
     default="127.0.0.1:8000",

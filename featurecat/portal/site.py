@@ -22,7 +22,6 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from featurecat.errors import CatalogError, Diagnostic
 from featurecat.names import PROJECT_FILE, Kind
 from featurecat.portal import safety
 from featurecat.portal.pages import FOLDERS, page_path
+from featurecat.scaffold import walk_package
 from featurecat.tree import display_prefix, repo_root
 from featurecat.yamlio import parse_document
 
@@ -224,16 +224,7 @@ def _files(folder: Path, repo: Path) -> Iterator[tuple[str, Path]]:
 def package_files(folder: str) -> dict[str, bytes]:
     """The package's files under ``templates/portal/<folder>``, by relative path."""
     root = resources.files("featurecat") / "templates" / "portal" / folder
-    return dict(_walk(root, ""))
-
-
-def _walk(folder: Traversable, prefix: str) -> Iterator[tuple[str, bytes]]:
-    for entry in folder.iterdir():
-        relpath = f"{prefix}{entry.name}"
-        if entry.is_dir():
-            yield from _walk(entry, relpath + "/")
-        elif not entry.name.startswith("."):
-            yield relpath, entry.read_bytes()
+    return {relpath: entry.read_bytes() for relpath, entry in walk_package(root)}
 
 
 def assets() -> dict[str, bytes]:
