@@ -172,6 +172,7 @@ def parse_written(output: str) -> str:
 def generate(repo: Path, features: int) -> Path:
     rng = random.Random(7)
     catalog = repo / "catalog"
+    repo.parent.mkdir(parents=True, exist_ok=True)
     git(repo.parent, "init", "-q", "-b", "main", str(repo))
     write(catalog / "featurecat.yaml", "name: scale\ndescription: A generated catalog.\n")
     for t in range(TEAMS):

@@ -66,6 +66,11 @@ def badge(status: str) -> Markup:
     return Markup(f'<span class="fc-badge fc-badge--{label}">{label}</span>')
 
 
+def code(value: str) -> Markup:
+    """``value`` as inline code in raw HTML."""
+    return Markup(f"<code>{safety.escape(value, 'html')}</code>")
+
+
 def histogram(profile: ColumnProfile) -> Markup:
     """An inline SVG bar chart of a numeric or time column's bins."""
     if not profile.bins:

@@ -106,6 +106,8 @@ class Links:
     def __init__(self, page: str, options: Options) -> None:
         self.base = posixpath.dirname(page) or "."
         self.options = options
+        # Every generated page is a folder index, so a URL is the way up, then the way down.
+        self.up = "" if self.base == "." else "../" * (self.base.count("/") + 1)
 
     def md(self, kind: str, name: str, label: str | None = None) -> Markup:
         """``[label](relative/path.md)``: MkDocs checks these and rewrites them to URLs."""
@@ -114,8 +116,12 @@ class Links:
 
     def url(self, kind: str, name: str | None = None) -> Markup:
         """The page's URL relative to this one, for links inside raw HTML."""
-        folder = posixpath.dirname(page_path(kind, name))
-        return Markup(posixpath.relpath(folder, self.base).removeprefix("./") + "/")
+        folder = FOLDERS[kind] if name is None else f"{FOLDERS[kind]}/{name}"
+        return Markup(f"{self.up}{folder}/")
+
+    def a(self, kind: str, name: str) -> Markup:
+        """``<a href="...">name</a>`` to an object's page, for raw HTML."""
+        return Markup(f'<a href="{self.url(kind, name)}">{safety.escape(name, "html")}</a>')
 
     def page(self, path: str) -> Markup:
         """A link target for a hand-written or index page, relative to this one."""
@@ -280,10 +286,6 @@ class _View:
             cells.append(f"<td>{h(self.summary(f))}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
         return Markup("\n".join(rows))
-
-    @staticmethod
-    def badge(status: str) -> Markup:
-        return charts.badge(status)
 
     def summary(self, feature: Feature) -> str:
         found = self._summaries.get(feature.name)
@@ -471,7 +473,7 @@ def _environment() -> Any:
         day=_day,
     )
     env.globals.update(
-        histogram=charts.histogram, bars=charts.bars, statuses=("production", "draft", "deprecated")
+        histogram=charts.histogram, bars=charts.bars, badge=charts.badge, code=charts.code
     )
     return env
 

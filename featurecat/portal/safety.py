@@ -229,7 +229,11 @@ def mermaid_label(value: str) -> str:
     return f'"{body}"'
 
 
+# yaml.safe_dump's dumper, in C when libyaml is there (thousands of pages are dumped).
+_SAFE_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def front_matter(meta: dict[str, Any]) -> str:
-    """A YAML front-matter block, always from ``yaml.safe_dump``, never assembled by hand."""
-    dumped = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    """A YAML front-matter block, always safe-dumped, never assembled by hand."""
+    dumped = yaml.dump(meta, Dumper=_SAFE_DUMPER, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{dumped}---\n\n"

@@ -102,7 +102,7 @@ def test_all_features_table_lists_every_feature(example_site: Site) -> None:
     page = example_site.html("features")
     rows = re.findall(r'<tr><td><a href="([^"]+)"><code>([a-z0-9_]+)</code>', page)
     assert len(rows) == 23
-    assert ("user_age/", "user_age") in rows
+    assert ("../features/user_age/", "user_age") in rows
     assert "data-fc-filters" in page and "assets/featurecat/portal.js" in page
 
 
