@@ -3,7 +3,7 @@
 Phases, each timed and reported:
 
 1. *history*: every definition's changes from one ``git log`` pass;
-2. *profile*: one DuckDB query per source with reachable data;
+2. *profile*: one DuckDB query per source with reachable data, run alongside 1;
 3. *pages*: the pure render, catalog to ``{path: markdown}``;
 4. *write*: only files whose bytes changed are rewritten in the MkDocs project under
    ``<catalog>/.featurecat/portal/`` (so ``docs serve`` reloads only what changed);
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,15 +105,18 @@ def prepare(
     catalog: Catalog, *, progress: Progress = _quiet, cache: ProfileCache | None = None
 ) -> Project:
     """Phases 1-4: write the portal's MkDocs project for ``catalog``, changed files only."""
-    with _phase(progress, "history") as say:
-        ref = catalog.commit or "HEAD"
-        history = read_history(catalog.root, ref=ref)
-        count = sum(len(c) for c in history.changes.values())
-        say(f"{count:,} changes to {len(history.changes):,} definitions")
-    with _phase(progress, "profile") as say:
-        profiles = profile_catalog(catalog, cache)
-        columns = sum(len(p.columns) for p in profiles.sources.values())
-        say(f"{len(profiles.sources):,} sources, {columns:,} columns profiled")
+    # DuckDB works in its own threads, so the sources are profiled while git history is read.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        profiling = pool.submit(profile_catalog, catalog, cache)
+        with _phase(progress, "history") as say:
+            ref = catalog.commit or "HEAD"
+            history = read_history(catalog.root, ref=ref)
+            count = sum(len(c) for c in history.changes.values())
+            say(f"{count:,} changes to {len(history.changes):,} definitions")
+        with _phase(progress, "profile") as say:
+            profiles = profiling.result()
+            columns = sum(len(p.columns) for p in profiles.sources.values())
+            say(f"{len(profiles.sources):,} sources, {columns:,} columns (alongside history)")
     with _phase(progress, "pages") as say:
         site = sitemod.read_site(catalog)
         options = Options(

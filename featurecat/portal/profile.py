@@ -142,7 +142,7 @@ def profile_source(
     projections = [f"{_q(time_column)} AS newest" if time_column else "NULL AS newest"]
     selects = ["count(*)", "max(newest)"]
     for i, (column, kind) in enumerate(kinds.items()):
-        projections.append(f"{_value(_q(column), kind)} AS v{i}")
+        projections.append(f"{_value(_q(column), kind, types[column])} AS v{i}")
         selects.extend(_aggregates(f"v{i}", kind))
     inner = f"SELECT {', '.join(projections)} FROM {relation}"  # noqa: S608
     query = f"SELECT {', '.join(selects)} FROM ({inner})"  # noqa: S608
@@ -155,10 +155,15 @@ def profile_source(
     return SourceProfile(source.name, int(rows), len(files), _utc(newest), profiles)
 
 
-def _value(col: str, kind: ColumnKind) -> str:
-    if kind in ("number", "time"):
-        value = f"epoch({col})" if kind == "time" else f"{col}::DOUBLE"
-        return f"CASE WHEN isfinite({value}) THEN {value} END"
+def _value(col: str, kind: ColumnKind, duckdb_type: str) -> str:
+    # Binding cost grows with every expression (it dominates for wide, short tables), so only
+    # floating-point and time values get the NaN/infinity guard.
+    if kind == "time":
+        return f"CASE WHEN isfinite(epoch({col})) THEN epoch({col}) END"
+    if kind == "number" and duckdb_type.upper() in ("FLOAT", "DOUBLE", "REAL"):
+        return f"CASE WHEN isfinite({col}) THEN {col}::DOUBLE END"
+    if kind == "number":
+        return f"{col}::DOUBLE"
     return col
 
 
@@ -170,7 +175,7 @@ def _aggregates(v: str, kind: ColumnKind) -> list[str]:
         mean = f"avg({v})" if kind == "number" else "NULL"
         return [*common, f"min({v})", mean, f"max({v})", f"approx_quantile({v}, [{points}])"]
     if kind == "bool":
-        return [*common, "NULL", f"avg({v}::INTEGER)", "NULL", f"histogram({v})"]
+        return [*common, "NULL", f"avg({v}::INTEGER)", "NULL", "NULL"]
     return [*common, "NULL", "NULL", "NULL", f"approx_top_k({v}, {TOP_VALUES})"]
 
 
@@ -181,8 +186,9 @@ def _column(column: str, kind: ColumnKind, values: list[Any]) -> ColumnProfile:
     top: tuple[tuple[str, int | None], ...] = ()
     if kind in ("number", "time") and shape and low is not None and high is not None:
         bins = spread([float(q) for q in shape if q is not None], float(low), float(high), non_null)
-    elif kind == "bool" and shape:
-        top = tuple((str(v).lower(), int(n)) for v, n in sorted(shape.items(), reverse=True))
+    elif kind == "bool" and mean is not None:
+        true = round(float(mean) * non_null)
+        top = (("true", true), ("false", non_null - true))
     elif kind == "text" and shape:
         top = tuple((str(v), None) for v in shape)
     return ColumnProfile(

@@ -142,7 +142,7 @@ def test_build_reports_its_phases(example_site: Site) -> None:
     assert lines[0] == "Building the portal of 'acme': 23 features, 5 sources, 2 models"
     for phase, detail in (
         ("history", "changes to"),
-        ("profile", "5 sources, 23 columns profiled"),
+        ("profile", "5 sources, 23 columns"),
         ("pages", "pages generated"),
         ("write", "files changed"),
         ("mkdocs", "pages built into"),
