@@ -20,6 +20,7 @@ def docs() -> None:
     "--out",
     default="_site",
     show_default=True,
+    metavar="DIR",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the static site. A previous build there is replaced in one step.",
 )

@@ -14,8 +14,9 @@ from typing import Any
 
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.toc import AnchorLink
 
-from featurecat.portal.fragments import splice, split
+from featurecat.portal.fragments import Sections, splice, split
 
 
 class _Options(Config):  # type: ignore[no-untyped-call]
@@ -26,15 +27,22 @@ class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
     """Registered as the ``featurecat`` MkDocs plugin; the portal's config enables it."""
 
     def on_config(self, config: Any) -> Any:
-        self.fragments: dict[str, dict[str, str]] = {}
+        self.pending: dict[str, tuple[dict[str, str], Sections]] = {}
         return config
 
     def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
-        body, fragments = split(markdown)
+        body, fragments, sections = split(markdown)
         if fragments:
-            self.fragments[page.file.src_uri] = fragments
+            self.pending[page.file.src_uri] = (fragments, sections)
         return body
 
+    def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
+        """Sections drawn inside fragments still belong in the page's table of contents."""
+        _, sections = self.pending.get(page.file.src_uri, ({}, []))
+        if sections and page.toc.items and page.toc.items[0].level == 1:
+            page.toc.items[0].children.extend(AnchorLink(t, a, 2) for a, t in sections)
+        return html
+
     def on_post_page(self, output: str, *, page: Any, **kwargs: Any) -> str:
-        fragments = self.fragments.pop(page.file.src_uri, None)
+        fragments, _ = self.pending.pop(page.file.src_uri, ({}, []))
         return splice(output, fragments) if fragments else output

@@ -53,7 +53,15 @@ def test_feature_page(pages: dict[str, str]) -> None:
         "tags": ["demographics"],
         "lineage": True,
     }
-    body, fragments = split(page)
+    body, fragments, sections = split(page)
+    assert [anchor for anchor, _ in sections] == [
+        "overview",
+        "load",
+        "used-by",
+        "lineage",
+        "profile",
+        "history",
+    ]
     assert "# user\\_age\n" in body
     assert "Age of the user in years\\." in body
     html = "\n".join(fragments.values())
