@@ -1,0 +1,74 @@
+"""``featurecat log``: how an object (or the whole catalog) changed, from git."""
+
+from __future__ import annotations
+
+import click
+
+from featurecat.cli.common import catalog_options, format_option
+from featurecat.names import OBJECT_KINDS
+
+_KINDS = [k.value for k in OBJECT_KINDS]
+
+
+@click.command()
+@catalog_options
+@click.argument("name", required=False)
+@click.option("--kind", type=click.Choice(_KINDS), help="Only objects of this kind.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Show at most this many changes. Default: all of NAME's, or the latest 20.",
+)
+@format_option("text", "json")
+def log(
+    catalog_path: str | None,
+    ref: str | None,
+    name: str | None,
+    kind: str | None,
+    limit: int | None,
+    fmt: str,
+) -> None:
+    """The git history of NAME: one entry per commit that changed it, newest first.
+
+    Each entry has the commit, date, author, message and the fields that changed (with
+    their values when short). Without NAME, the latest changes across the catalog. With
+    --ref, the history up to that ref. Moves are followed; a rename starts a new history.
+    """
+    from featurecat.errors import UnknownFeatureError, UsageError
+    from featurecat.history import read_history
+    from featurecat.names import Kind
+    from featurecat.report.history import render_json, render_text
+    from featurecat.tree import find_catalog, repo_root
+
+    root = find_catalog(catalog_path)
+    if repo_root(root) is None:
+        raise UsageError(
+            f"{root} is not in a git repository; 'featurecat log' reads the catalog's history"
+        )
+    history = read_history(root, ref or "HEAD")
+    wanted = Kind(kind) if kind else None
+    if name is None:
+        entries = history.recent(wanted, limit or 20)
+        if fmt == "json":
+            click.echo(render_json(entries))
+        else:
+            click.echo(render_text(entries, named=False) or "no committed changes yet")
+        return
+    keys = [k for k in history.changes if k[1] == name and wanted in (None, k[0])]
+    if not keys:
+        known = {n for k, n in history.changes if wanted in (None, k)}
+        raise UnknownFeatureError(name, known, kind=kind or "object")
+    entries = sorted(
+        ((key, change) for key in keys for change in history.of(*key)),
+        key=lambda item: item[1].date,
+        reverse=True,
+    )[:limit]
+    if fmt == "json":
+        click.echo(render_json(entries))
+        return
+    for kind_, name_ in keys:
+        changes = history.of(kind_, name_)
+        noun = "change" if len(changes) == 1 else "changes"
+        click.echo(f"{kind_.value} {name_} ({changes[0].path}): {len(changes)} {noun}")
+    click.echo(render_text(entries, named=len(keys) == 1))
