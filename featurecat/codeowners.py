@@ -47,6 +47,8 @@ def rules(
     """The rules for a catalog at ``catalog_dir`` (relative to the repository root), and
     warnings about files that cannot get one. Rules are sorted by pattern, so a folder's
     rule comes before (and is overridden by) the rules of files inside it."""
+    if _UNSAFE.intersection(catalog_dir):
+        return [], [_inexpressible(catalog_dir)]
     owners = _Owners(catalog)
     wanted: dict[str, tuple[str, ...]] = {}
     owned: dict[str, tuple[str, ...]] = {}
@@ -68,14 +70,18 @@ def rules(
     for relpath, handles in chosen:
         pattern = "/" + posixpath.join(catalog_dir, relpath)
         if _UNSAFE.intersection(pattern):
-            warnings.append(
-                f"{relpath}: CODEOWNERS cannot express this path; rename it without "
-                "spaces or any of # ! [ ] ? \\ to give it code owners"
-            )
+            warnings.append(_inexpressible(relpath))
         else:
             found.append(Rule(pattern, handles))
     found.sort(key=lambda r: r.pattern)
     return found, warnings
+
+
+def _inexpressible(path: str) -> str:
+    return (
+        f"{path}: CODEOWNERS cannot express this path; rename it without spaces or any "
+        "of # ! [ ] ? \\ to give it code owners"
+    )
 
 
 def render(found: Iterable[Rule]) -> str:

@@ -100,7 +100,7 @@ _OWNER = _always("compatible", "another team answers for it now")
 #: Kind -> field -> rule. Every field of every kind has one (a test keeps it complete).
 RULES: dict[Kind, dict[str, Rule]] = {
     Kind.FEATURE: {
-        "name": _always("breaking", "renamed: code that loads it by its old name breaks"),
+        "name": _always("breaking", "code that loads it by its old name breaks"),
         "description": _DOCS,
         "owner": _OWNER,
         "source": _always("breaking", "values come from another source"),
@@ -113,7 +113,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "replaced_by": _always("compatible", "points users to another feature"),
     },
     Kind.SOURCE: {
-        "name": _always("breaking", "renamed: its features must follow"),
+        "name": _always("breaking", "its features must follow"),
         "description": _DOCS,
         "owner": _OWNER,
         "entity": _always("breaking", "rows describe another entity, joined on other keys"),
@@ -121,7 +121,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "timestamp": _always("breaking", "point-in-time joins use another event-time column"),
     },
     Kind.ENTITY: {
-        "name": _always("breaking", "renamed: its sources must follow"),
+        "name": _always("breaking", "its sources must follow"),
         "description": _DOCS,
         "join_keys": _join_keys,
     },
@@ -148,15 +148,15 @@ RULES: dict[Kind, dict[str, Rule]] = {
 LIFECYCLE: dict[Kind, tuple[Verdict, Verdict]] = {
     Kind.FEATURE: (
         Verdict("compatible", "new feature"),
-        Verdict("breaking", "removed: code and models that load it break"),
+        Verdict("breaking", "code and models that load it break"),
     ),
     Kind.SOURCE: (
         Verdict("compatible", "new source"),
-        Verdict("breaking", "removed: features read from it break"),
+        Verdict("breaking", "features read from it break"),
     ),
     Kind.ENTITY: (
         Verdict("compatible", "new entity"),
-        Verdict("breaking", "removed: its sources and features break"),
+        Verdict("breaking", "its sources and features break"),
     ),
     Kind.TEAM: (Verdict("compatible", "new team"), Verdict("compatible", "team removed")),
     Kind.MODEL: (Verdict("compatible", "new model"), Verdict("compatible", "model removed")),

@@ -167,9 +167,7 @@ def read_pair(
     return read_tree(base_tree, cache), head_result
 
 
-def changed_since(
-    path: str | os.PathLike[str] | None, ref: str, result: LoadResult
-) -> set[str]:
+def changed_since(path: str | os.PathLike[str] | None, ref: str, result: LoadResult) -> set[str]:
     """The display paths of the files in ``result`` that are new or different since ``ref``."""
     base = open_tree(path, ref)
     return {base.display(p) for p, blob in result.blobs.items() if base.blob_id(p) != blob}

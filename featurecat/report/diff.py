@@ -49,7 +49,10 @@ def render_text(report: Report) -> str:
         for a in report.at(level):
             where = f"  ({a.path})" if a.path else ""
             lines.append(f"{_LABELS[level]:<9} {a.kind.value} {a.name}: {_action(a)}{where}")
-            lines += [f"  {describe_finding(f)}: {f.reason}" for f in _shown(a)]
+            shown = _shown(a)
+            lines += [f"  {describe_finding(f)}: {f.reason}" for f in shown]
+            if not shown and a.level != "compatible":
+                lines.append(f"  {a.findings[0].reason}")
             users = ", ".join(_consumer(c) for c in a.consumers)
             if users:
                 lines.append(f"  used by: {users}")
@@ -107,7 +110,7 @@ FORMATS: dict[str, Callable[[Report], str]] = {
 
 
 def _markdown(report: Report, cap: int | None) -> str:
-    parts = [MARKER, f"### featurecat: {md(_title(report))}", "", _verdict_md(report), ""]
+    parts = [MARKER, f"### featurecat: {md(_title(report, '→'))}", "", _verdict_md(report), ""]
     parts += [md(_counts(report)), ""]
     if report.problems:
         parts += ["#### Must fix", ""]
@@ -133,14 +136,15 @@ def _markdown(report: Report, cap: int | None) -> str:
         parts.append("")
     warnings = [d for d in report.validation if not d.is_error]
     if warnings:
-        parts += [f"<details><summary>{len(warnings)} validation warnings</summary>", ""]
+        summary = _plural(len(warnings), "validation warning")
+        parts += [f"<details><summary>{summary}</summary>", ""]
         parts += _capped([_diagnostic_md(d) for d in warnings], cap)
-        parts += ["", "</details>", ""]
-    return "\n".join(parts)
+        parts += ["", "</details>"]
+    return "\n".join(parts).rstrip("\n")
 
 
 def _row_md(a: Assessment) -> str:
-    what = "<br>".join(_finding_md(f) for f in _shown(a)) or md(_action(a))
+    what = "<br>".join(_finding_md(f) for f in _shown(a)) or _lifecycle_md(a)
     users = ", ".join(
         md(_consumer(c, handle=False)) + (f" {code(c.github)}" if c.github else "")
         for c in a.consumers
@@ -149,6 +153,13 @@ def _row_md(a: Assessment) -> str:
     if a.change is not None and a.change.old_name:
         title += f" (was {code(a.change.old_name)})"
     return f"| {title} | {what} | {users or '-'} |"
+
+
+def _lifecycle_md(a: Assessment) -> str:
+    text = f"**{md(_action(a))}**"
+    if a.level != "compatible" and a.findings:
+        text += f": {md(a.findings[0].reason)}"
+    return text
 
 
 def _finding_md(f: Finding) -> str:
@@ -178,10 +189,10 @@ def _shown(a: Assessment) -> list[Finding]:
     return [f for f in a.findings if f.field not in ("added", "removed") or f.via]
 
 
-def _title(report: Report) -> str:
+def _title(report: Report, arrow: str = "->") -> str:
     diff = report.diff
     base, head = _side(diff.old.ref, diff.old.commit), _side(diff.new.ref, diff.new.commit)
-    return f"catalog {diff.new.project.name}: {base} -> {head}"
+    return f"catalog {diff.new.project.name}: {base} {arrow} {head}"
 
 
 def _side(ref: str | None, commit: str | None) -> str:

@@ -1,0 +1,164 @@
+"""How fast is ``featurecat diff`` on a 10,000-feature catalog, against ``featurecat validate``?
+
+Builds a git repository holding a generated catalog (10,000 features over 100 sources, 50
+models) and a second commit that changes 50 features, a few of them breakingly. Then times,
+as whole processes and in the same run:
+
+* ``featurecat diff --base HEAD~1 --head HEAD`` against ``featurecat validate`` of the same
+  catalog (target: the diff takes at most 1.5x the validation);
+* the history of every feature (``featurecat log``, one ``git log`` pass) against one plain
+  ``git log --name-only`` over the same commits.
+
+Run it with ``python benchmarks/diff_scale.py [--features N] [--repeat K]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TEAMS = 20
+ENTITIES = 10
+SOURCES = 100
+MODELS = 50
+FEATURES_PER_MODEL = 40
+CHANGED = 50
+BREAKING = 5
+DTYPES = ("int64", "float64", "string", "bool", "int32", "float32", "timestamp")
+
+
+def feature_yaml(i: int, sources: int, description: str = "", dtype: str = "") -> str:
+    source = i % sources
+    return (
+        f"name: f{i:05d}\n"
+        f"description: >-\n  Feature number {i}, read from source s{source:03d}. "
+        f"{description or 'Generated for the benchmark.'}\n"
+        f"owner: team{source % TEAMS:02d}\n"
+        f"source: s{source:03d}\n"
+        f"column: c{i:05d}\n"
+        f"dtype: {dtype or DTYPES[i % len(DTYPES)]}\n"
+        f"version: 1\n"
+        f"status: production\n"
+        f"tags: [bench, group{i % 25}]\n"
+        f"ttl: {1 + i % 90}d\n"
+    )
+
+
+def write_catalog(root: Path, features: int) -> None:
+    files: dict[str, str] = {"featurecat.yaml": "name: bench\ndescription: Benchmark.\n"}
+    for t in range(TEAMS):
+        files[f"teams/team{t:02d}.yaml"] = (
+            f"name: team{t:02d}\ndescription: Team {t}.\ngithub: '@bench/team{t:02d}'\n"
+        )
+    for e in range(ENTITIES):
+        files[f"entities/e{e}.yaml"] = f"name: e{e}\njoin_keys: [k{e}]\n"
+    for s in range(SOURCES):
+        files[f"sources/s{s:03d}.yaml"] = (
+            f"name: s{s:03d}\nowner: team{s % TEAMS:02d}\nentity: e{s % ENTITIES}\n"
+            f"path: s{s:03d}.parquet\n"
+        )
+    for i in range(features):
+        files[f"features/s{i % SOURCES:03d}/f{i:05d}.yaml"] = feature_yaml(i, SOURCES)
+    for m in range(MODELS):
+        used = [f"f{(m * 197 + j * 251) % features:05d}" for j in range(FEATURES_PER_MODEL)]
+        listed = "\n".join(f"  - {name}" for name in dict.fromkeys(used))
+        files[f"models/m{m:02d}.yaml"] = (
+            f"name: m{m:02d}\nowner: team{m % TEAMS:02d}\nfeatures:\n{listed}\n"
+        )
+    for relpath, text in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def change_features(root: Path, features: int) -> None:
+    """Change CHANGED features; the first BREAKING change their dtype without a version bump."""
+    step = features // CHANGED
+    for n in range(CHANGED):
+        i = n * step
+        path = root / f"features/s{i % SOURCES:03d}/f{i:05d}.yaml"
+        if n < BREAKING:
+            dtype = DTYPES[(i + 1) % len(DTYPES)]
+            path.write_text(feature_yaml(i, SOURCES, dtype=dtype))
+        else:
+            path.write_text(feature_yaml(i, SOURCES, description=f"Clarified in change {n}."))
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def build_repo(repo: Path, features: int) -> Path:
+    catalog = repo / "catalog"
+    git(repo, "init", "-q", "-b", "main")
+    write_catalog(catalog, features)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", f"A catalog of {features} features")
+    change_features(catalog, features)
+    git(repo, "commit", "-q", "-am", f"Change {CHANGED} features, {BREAKING} breaking")
+    return catalog
+
+
+def timed(args: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in ok:
+        sys.exit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def median_time(args: list[str], cwd: Path, repeat: int, ok: tuple[int, ...] = (0,)) -> float:
+    return statistics.median(timed(args, cwd, ok) for _ in range(repeat))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--features", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    options = parser.parse_args()
+    fc = [sys.executable, "-m", "featurecat"]
+    env_home = tempfile.mkdtemp(prefix="fc-bench-home-")
+    os.environ.update(
+        HOME=env_home,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="Bench",
+        GIT_AUTHOR_EMAIL="bench@example.com",
+        GIT_COMMITTER_NAME="Bench",
+        GIT_COMMITTER_EMAIL="bench@example.com",
+    )
+    with tempfile.TemporaryDirectory(prefix="fc-diff-bench-") as tmp:
+        repo = Path(tmp)
+        start = time.perf_counter()
+        catalog = build_repo(repo, options.features)
+        print(
+            f"built a git repo with {options.features:,} features in "
+            f"{time.perf_counter() - start:.1f}s"
+        )
+
+        validate = median_time([*fc, "validate", "--catalog", str(catalog)], repo, options.repeat)
+        diff_args = [*fc, "diff", "--catalog", str(catalog), "--base", "HEAD~1", "--head", "HEAD"]
+        diff = median_time([*diff_args, "--format", "json"], repo, options.repeat, ok=(1,))
+        print(f"validate                         {validate:7.3f}s")
+        print(
+            f"diff HEAD~1..HEAD                {diff:7.3f}s   ratio {diff / validate:.2f}x "
+            f"(target <= 1.5x)"
+        )
+
+        git_log = median_time(["git", "log", "--name-only", "--", "catalog"], repo, options.repeat)
+        log_args = [*fc, "log", "--catalog", str(catalog), "--limit", "20"]
+        history = median_time(log_args, repo, options.repeat)
+        print(f"git log --name-only              {git_log:7.3f}s")
+        print(f"featurecat log (all history)     {history:7.3f}s   ratio {history / git_log:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
