@@ -72,8 +72,12 @@ def catalog_dir(repo: git.Repo, root: Path) -> str:
     return root.resolve().relative_to(top).as_posix().removeprefix(".")
 
 
-def read_blobs(git_dir: str, shas: Collection[str]) -> dict[str, bytes]:
-    """The content of each blob, read by one ``git cat-file --batch`` process."""
+def read_blobs(git_dir: str, shas: Collection[str], limit: int | None = None) -> dict[str, bytes]:
+    """The content of each blob, read by one ``git cat-file --batch`` process.
+
+    With ``limit``, a blob longer than that keeps only its first ``limit + 1`` bytes: enough
+    for a size check, without holding a huge file in memory twice.
+    """
     if not shas:
         return {}
     order = list(dict.fromkeys(shas))
@@ -94,7 +98,8 @@ def read_blobs(git_dir: str, shas: Collection[str]) -> dict[str, bytes]:
         if len(header) != 3:  # "<sha> missing": the object is not in this repository
             continue
         size = int(header[2])
-        found[sha] = out[pos : pos + size]
+        keep = size if limit is None else min(size, limit + 1)
+        found[sha] = out[pos : pos + keep]
         pos += size + 1
     return found
 
@@ -116,18 +121,16 @@ class GitTree:
             self.catalog_dir = catalog_dir(repo, self.root)
             self._git_dir = str(repo.git_dir)
             try:
-                listing = repo.git.ls_tree("-r", "-z", "-l", f"{self.commit}:{self.catalog_dir}")
+                listing = repo.git.ls_tree("-r", "-z", f"{self.commit}:{self.catalog_dir}")
             except git.GitCommandError:  # the catalog folder did not exist at that commit
                 listing = ""
         self.blobs: dict[str, str] = {}
         """Catalog-relative path -> blob id, for every definition file at the ref."""
-        self._sizes: dict[str, int] = {}
         for entry in filter(None, listing.split("\0")):
             meta, _, relpath = entry.partition("\t")
-            _mode, kind, sha, size = meta.split()
+            _mode, kind, sha = meta.split()
             if kind == "blob" and is_candidate(relpath):
                 self.blobs[relpath] = sha
-                self._sizes[relpath] = int(size)
 
     def files(self) -> list[str]:
         return sorted(self.blobs)
@@ -139,12 +142,8 @@ class GitTree:
         return self.read_many([relpath])[relpath]
 
     def read_many(self, relpaths: Collection[str]) -> dict[str, bytes]:
-        # An oversized blob is refused by the parser on its length alone; don't read it.
-        too_big = {p for p in relpaths if self._sizes[p] > MAX_FILE_BYTES}
-        data = read_blobs(self._git_dir, [self.blobs[p] for p in relpaths if p not in too_big])
-        return {
-            p: bytes(MAX_FILE_BYTES + 1) if p in too_big else data[self.blobs[p]] for p in relpaths
-        }
+        data = read_blobs(self._git_dir, [self.blobs[p] for p in relpaths], MAX_FILE_BYTES)
+        return {p: data[self.blobs[p]] for p in relpaths}
 
     def display(self, relpath: str) -> str:
         return self._prefix + relpath

@@ -118,7 +118,8 @@ def read_history(root: Path, ref: str = "HEAD") -> History:
         if e.status in "MR"
         for blob in (e.old_blob, e.new_blob)
     }
-    values = {sha: _value(data) for sha, data in read_blobs(git_dir, wanted).items()}
+    blobs = read_blobs(git_dir, wanted, MAX_FILE_BYTES)
+    values = {sha: _value(data) for sha, data in blobs.items()}
     changes: dict[ObjectKey, list[Change]] = defaultdict(list)
     for header, entries in commits:
         for entry in entries:

@@ -87,10 +87,12 @@ class ParseCache:
         self._entries[(kind, stem(relpath), blob)] = result
 
 
-def read_tree(tree: Tree, cache: ParseCache | None = None) -> LoadResult:
+def read_tree(tree: Tree, cache: ParseCache | None = None, checks: bool = True) -> LoadResult:
     """Parse every definition in ``tree`` and run the cross-file checks.
 
     With a ``cache``, files whose blob id it already holds are neither read nor parsed.
+    Without ``checks``, only each file's own problems are reported (still, only valid
+    objects make it into the catalog).
     """
     files = tree.files()
     if PROJECT_FILE not in files:
@@ -129,9 +131,10 @@ def read_tree(tree: Tree, cache: ParseCache | None = None) -> LoadResult:
     project = project_items[0].obj if project_items else None
     assert project is None or isinstance(project, Project)
     index = Index.build(parsed, project, tree.catalog_dir)
-    diagnostics.extend(run_checks(index))
-    if project is not None:
-        diagnostics.extend(_linked_paths(tree, index, project))
+    if checks:
+        diagnostics.extend(run_checks(index))
+        if project is not None:
+            diagnostics.extend(_linked_paths(tree, index, project))
     diagnostics.sort(key=lambda d: (d.path, d.line, d.column))
 
     catalog = _build(tree, index, project, diagnostics) if project is not None else None
@@ -143,9 +146,11 @@ def read_pair(
 ) -> tuple[LoadResult, LoadResult]:
     """The catalog at git ref ``base`` and at ``head`` (default: the working tree).
 
-    The head is read and parsed in full, since it is validated; the base reuses the head's
-    parse results for every file whose blob is unchanged, so only changed files are parsed
-    twice. A base without the catalog (the change that creates it) is an empty catalog.
+    The head is read, parsed and checked in full, since it is validated. The base is only
+    read: it reuses the head's parse results for every file whose blob is unchanged, so
+    only changed files are parsed twice, and its cross-file checks are skipped (its
+    problems are not this change's). A base without the catalog (the change that creates
+    it) is an empty catalog.
     """
     cache = ParseCache()
     head_result = read_tree(open_tree(path, head), cache)
@@ -164,7 +169,7 @@ def read_pair(
             commit=base_tree.commit,
         )
         return LoadResult(empty), head_result
-    return read_tree(base_tree, cache), head_result
+    return read_tree(base_tree, cache, checks=False), head_result
 
 
 def changed_since(path: str | os.PathLike[str] | None, ref: str, result: LoadResult) -> set[str]:

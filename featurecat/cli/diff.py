@@ -7,6 +7,7 @@ import sys
 import click
 
 from featurecat.cli.common import catalog_option, format_option
+from featurecat.errors import FeaturecatError
 
 
 @click.command()
@@ -37,19 +38,18 @@ def diff(catalog_path: str | None, base: str, head: str | None, fmt: str) -> Non
     from featurecat.report.diff import FORMATS
 
     old, new = read_pair(catalog_path, base, head)
-    if new.catalog is None:
-        for diagnostic in new.errors:
-            click.echo(str(diagnostic), err=True)
-        sys.exit(1)
-    if old.catalog is None or old.errors:
-        where = f"the catalog at {base}"
+    for side, result in ((head or "the working tree", new), (base, old)):
+        if result.catalog is None:
+            for diagnostic in result.errors:
+                click.echo(str(diagnostic), err=True)
+            raise FeaturecatError(f"the catalog at {side} has no usable featurecat.yaml")
+    assert old.catalog is not None and new.catalog is not None
+    if old.errors:
         click.echo(
-            f"note: {where} has {len(old.errors)} validation error(s); objects that do not "
-            "validate there count as added",
+            f"note: {len(old.errors)} file(s) in the catalog at {base} do not parse; "
+            "their objects count as added",
             err=True,
         )
-    if old.catalog is None:
-        sys.exit(1)
     report = assess(compare(old.catalog, new.catalog), new.diagnostics)
     click.echo(FORMATS[fmt](report))
     sys.exit(1 if report.failed else 0)

@@ -135,7 +135,7 @@ def test_errors_at_a_ref_name_the_file_and_line_relative_to_the_current_folder(
     assert now.exit_code == 0, now.output
 
 
-def test_an_oversized_blob_at_a_ref_is_refused_without_reading_it(repo: Path) -> None:
+def test_an_oversized_blob_at_a_ref_is_refused(repo: Path) -> None:
     (repo / AGE).write_text("description: " + "x" * (1024 * 1024 + 10) + "\n")
     commit_all(repo, "Huge")
     result = Catalog.read(repo / "catalog", ref="HEAD")
