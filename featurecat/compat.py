@@ -1,17 +1,18 @@
 """Policy: which changes break consumers, what must be done about it, and who must be told.
 
 The rules table :data:`RULES` gives a verdict for a change to every field of every kind, and
-:data:`LIFECYCLE` one for adding, removing and renaming objects. In short:
+:data:`LIFECYCLE` one for adding and removing objects (a rename is a change of ``name``).
+In short:
 
-========  ==================================================================================
-breaking  a feature's dtype, source or column; a source's entity or timestamp; an entity's
-          join keys; a tightened ttl (shorter, or newly set); removing or renaming a
-          feature, source or entity
-warning   deprecating a feature or demoting it to draft; moving a source's data (path,
-          data_root)
-compatible everything else: descriptions, tags, owners, contacts, a promotion, a relaxed
-          ttl, models' feature lists, new objects
-========  ==================================================================================
+==========  ================================================================================
+breaking    a feature's dtype, source or column; a source's entity or timestamp; an
+            entity's join keys; a tightened ttl (shorter, or newly set); removing or
+            renaming a feature, source or entity
+warning     deprecating a feature or demoting it to draft; moving a source's data (its
+            path, or the catalog's data_root)
+compatible  everything else: descriptions, tags, owners, contacts, a promotion, a relaxed
+            ttl, models' feature lists, new objects
+==========  ================================================================================
 
 A breaking or warning change to a source reaches every feature read from it, and a breaking
 change to an entity every feature of its sources. Then :func:`assess` applies two rules that
@@ -28,7 +29,7 @@ handles, so the pull request names who must be told.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from featurecat.catalog import Catalog
@@ -37,6 +38,7 @@ from featurecat.errors import Diagnostic
 from featurecat.names import Kind, parse_duration
 
 Level = Literal["compatible", "warning", "breaking"]
+_SHORT = 40  # longer values (descriptions) are named, not shown, in one-line summaries
 LEVELS: tuple[Level, ...] = ("compatible", "warning", "breaking")
 
 
@@ -270,7 +272,7 @@ def assess(diff: CatalogDiff, validation: Iterable[Diagnostic] = ()) -> Report:
 
 def _findings(change: ObjectChange) -> Iterator[Finding]:
     if change.action in ("added", "removed"):
-        added, removed = LIFECYCLE.get(change.kind, (Verdict("compatible", "added"),) * 2)
+        added, removed = LIFECYCLE[change.kind]
         verdict = added if change.action == "added" else removed
         yield Finding(change.action, None, None, verdict.level, verdict.reason)
         return
@@ -299,23 +301,13 @@ def _reached(
             if kind is Kind.SOURCE
             else sorted(s.name for s in catalog.sources.values() if s.entity == name)
         )
+        via = f"{kind.value} {name}"
         for finding in assessment.findings:
             if finding.level == "compatible":
                 continue
-            via = f"{kind.value} {name}"
             for source in sources:
                 for feature in catalog.features_of(source):
-                    yield (
-                        (Kind.FEATURE, feature.name),
-                        Finding(
-                            finding.field,
-                            finding.old,
-                            finding.new,
-                            finding.level,
-                            finding.reason,
-                            via,
-                        ),
-                    )
+                    yield (Kind.FEATURE, feature.name), replace(finding, via=via)
 
 
 def _consumers(old: Catalog, new: Catalog, assessment: Assessment) -> list[Consumer]:
@@ -381,12 +373,20 @@ def _still_used(new: Catalog, assessment: Assessment, change: ObjectChange) -> I
 
 
 def describe_finding(finding: Finding) -> str:
-    """``dtype int64 -> float64 (via source s)``, as one line."""
+    """``dtype int64 -> float64 via source s``, as one short line."""
     if finding.field in ("added", "removed"):
         text = finding.field
     else:
-        text = f"{finding.field} {describe_value(finding.old)} -> {describe_value(finding.new)}"
+        text = describe_change(finding.field, finding.old, finding.new)
     return f"{text} via {finding.via}" if finding.via else text
+
+
+def describe_change(name: str, old: Any, new: Any) -> str:
+    """``dtype int64 -> float64``; only the field's name when a value is long."""
+    before, after = describe_value(old), describe_value(new)
+    if max(len(before), len(after)) > _SHORT:
+        return f"{name} changed"
+    return f"{name} {before} -> {after}"
 
 
 def describe_value(value: Any) -> str:

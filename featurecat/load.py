@@ -98,6 +98,26 @@ def read_tree(tree: Tree, cache: ParseCache | None = None, checks: bool = True) 
     if PROJECT_FILE not in files:
         where = f" at {tree.ref}; the catalog was not in this folder then" if tree.ref else ""
         raise UsageError(f"{tree.display(PROJECT_FILE)}: no {PROJECT_FILE}{where}")
+    parsed, diagnostics, blobs = _parse_files(tree, files, cache)
+    project_items = [p for p in parsed if p.kind is Kind.PROJECT]
+    project = project_items[0].obj if project_items else None
+    assert project is None or isinstance(project, Project)
+    index = Index.build(parsed, project, tree.catalog_dir)
+    if checks:
+        diagnostics.extend(run_checks(index))
+        if project is not None:
+            diagnostics.extend(_linked_paths(tree, index, project))
+    diagnostics.sort(key=lambda d: (d.path, d.line, d.column))
+
+    catalog = _build(tree, index, project, diagnostics) if project is not None else None
+    return LoadResult(catalog, diagnostics, len(files), blobs)
+
+
+def _parse_files(
+    tree: Tree, files: list[str], cache: ParseCache | None
+) -> tuple[list[Parsed], list[Diagnostic], dict[str, str]]:
+    """Every definition parsed (from the cache when it has the blob), in file order, with
+    each file's problems and blob id."""
     diagnostics: list[Diagnostic] = []
     results: dict[str, tuple[Parsed, list[Diagnostic]]] = {}
     blobs: dict[str, str] = {}
@@ -116,29 +136,16 @@ def read_tree(tree: Tree, cache: ParseCache | None = None, checks: bool = True) 
     data = tree.read_many([relpath for relpath, _ in pending])
     for relpath, kind in pending:
         raw = data[relpath]
-        result = parse_file(kind, relpath, tree.display(relpath), raw)
+        results[relpath] = parse_file(kind, relpath, tree.display(relpath), raw)
         blobs[relpath] = tree.blob_id(relpath) or git_blob_id(raw)
         if cache is not None:
-            cache.put(kind, relpath, blobs[relpath], result)
-        results[relpath] = result
+            cache.put(kind, relpath, blobs[relpath], results[relpath])
     parsed = []
     for relpath in files:
         if relpath in results:
             parsed.append(results[relpath][0])
             diagnostics.extend(results[relpath][1])
-
-    project_items = [p for p in parsed if p.kind is Kind.PROJECT]
-    project = project_items[0].obj if project_items else None
-    assert project is None or isinstance(project, Project)
-    index = Index.build(parsed, project, tree.catalog_dir)
-    if checks:
-        diagnostics.extend(run_checks(index))
-        if project is not None:
-            diagnostics.extend(_linked_paths(tree, index, project))
-    diagnostics.sort(key=lambda d: (d.path, d.line, d.column))
-
-    catalog = _build(tree, index, project, diagnostics) if project is not None else None
-    return LoadResult(catalog, diagnostics, len(files), blobs)
+    return parsed, diagnostics, blobs
 
 
 def read_pair(

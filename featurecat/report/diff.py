@@ -116,6 +116,10 @@ def _markdown(report: Report, cap: int | None) -> str:
         parts += ["#### Must fix", ""]
         parts += _capped([_diagnostic_md(d) for d in report.problems], cap)
         parts.append("")
+    if report.errors:
+        parts += [f"#### The head does not validate ({_plural(len(report.errors), 'error')})", ""]
+        parts += _capped([_diagnostic_md(d) for d in report.errors], cap)
+        parts.append("")
     for level in reversed(LEVELS):
         rows = [_row_md(a) for a in report.at(level)]
         if rows:
@@ -129,10 +133,6 @@ def _markdown(report: Report, cap: int | None) -> str:
         parts += _capped(
             [f"- {code(team)}: {md(', '.join(models))}" for team, models in teams.items()], cap
         )
-        parts.append("")
-    if report.errors:
-        parts += [f"#### The head does not validate ({len(report.errors)} errors)", ""]
-        parts += _capped([_diagnostic_md(d) for d in report.errors], cap)
         parts.append("")
     warnings = [d for d in report.validation if not d.is_error]
     if warnings:

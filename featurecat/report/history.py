@@ -6,11 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from featurecat.compat import describe_value
+from featurecat.compat import describe_change
 from featurecat.history import Change, ObjectKey
-
-#: Values longer than this are named, not shown (descriptions say little in one line).
-_SHOWN = 40
 
 
 def render_text(entries: Sequence[tuple[ObjectKey, Change]], named: bool) -> str:
@@ -37,17 +34,10 @@ def describe(change: Change) -> str:
     if change.action == "moved" and not change.values:
         return f"moved to {change.path}"
     if change.action in ("modified", "moved"):
-        fields = ", ".join(_field(f.field, f.old, f.new) for f in change.values)
+        fields = ", ".join(describe_change(f.field, f.old, f.new) for f in change.values)
         where = f" (moved to {change.path})" if change.action == "moved" else ""
         return f"modified: {fields or 'formatting only'}{where}"
     return change.action
-
-
-def _field(name: str, old: Any, new: Any) -> str:
-    before, after = describe_value(old), describe_value(new)
-    if len(before) > _SHOWN or len(after) > _SHOWN:
-        return name
-    return f"{name} {before} -> {after}"
 
 
 def _entry_json(key: ObjectKey, change: Change) -> dict[str, Any]:

@@ -99,7 +99,7 @@ def test_an_invalid_head_fails_with_file_and_line(repo: Path) -> None:
     edit(repo, AGE, "owner: growth", "owner: growht")
     result = run("diff", "--base", "main", "--format", "markdown", cwd=repo)
     assert result.returncode == 1
-    assert "#### The head does not validate (1 errors)" in result.stdout
+    assert "#### The head does not validate (1 error)" in result.stdout
     assert "`catalog/features/user/user_age.yaml:8`: owner: unknown team 'growht'" in (
         result.stdout
     )
