@@ -20,7 +20,7 @@ import git
 
 from featurecat.errors import UsageError
 from featurecat.names import is_candidate
-from featurecat.tree import display_prefix
+from featurecat.tree import displayer
 from featurecat.yamlio import MAX_FILE_BYTES
 
 EMPTY_BLOB = "0" * 40
@@ -115,7 +115,7 @@ class GitTree:
     def __init__(self, root: Path, ref: str) -> None:
         self.root = root.resolve()
         self.ref: str | None = ref
-        self._prefix = display_prefix(root)
+        self.display = displayer(root)
         with open_repo(self.root) as repo:
             self.commit: str | None = resolve(repo, ref).hexsha
             self.catalog_dir = catalog_dir(repo, self.root)
@@ -144,9 +144,6 @@ class GitTree:
     def read_many(self, relpaths: Collection[str]) -> dict[str, bytes]:
         data = read_blobs(self._git_dir, [self.blobs[p] for p in relpaths], MAX_FILE_BYTES)
         return {p: data[self.blobs[p]] for p in relpaths}
-
-    def display(self, relpath: str) -> str:
-        return self._prefix + relpath
 
     def escapes_repo(self, relpath: str) -> bool:
         # Symbolic links are resolved in the working tree; at a ref only the lexical rule applies.

@@ -11,9 +11,10 @@ from featurecat.catalog import Catalog
 from featurecat.checks import Index, run_checks
 from featurecat.errors import CatalogError, Diagnostic, UsageError
 from featurecat.names import OBJECT_KINDS, PROJECT_FILE, Kind, kind_of, stem
-from featurecat.origin import Origin
-from featurecat.parse import Parsed, parse_file
+from featurecat.origin import Origin, Parsed
+from featurecat.parse import parse_file
 from featurecat.schema import Project, Source
+from featurecat.schema.paths import escapes
 from featurecat.tree import Tree, WorkTree, find_catalog, git_blob_id
 
 
@@ -202,7 +203,9 @@ def _linked_paths(tree: Tree, index: Index, project: Project) -> list[Diagnostic
     for item in index.valid(Kind.SOURCE):
         assert isinstance(item.obj, Source)
         relpath = posixpath.join(project.data_root, item.obj.path)
-        if "*" not in relpath and tree.escapes_repo(relpath):
+        if "*" in relpath or escapes(tree.catalog_dir, relpath):
+            continue  # globs can't be resolved; lexical escapes are reported by the checks
+        if tree.escapes_repo(relpath):
             found.append(
                 item.origin.diagnostic(
                     ("path",),

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from featurecat.cli.common import catalog_options, format_option
 from featurecat.names import OBJECT_KINDS
+
+if TYPE_CHECKING:
+    from featurecat.history import Change, ObjectKey
 
 _KINDS = [k.value for k in OBJECT_KINDS]
 
@@ -38,7 +45,6 @@ def log(
     from featurecat.errors import UnknownFeatureError, UsageError
     from featurecat.history import read_history
     from featurecat.names import Kind
-    from featurecat.report.history import render_json, render_text
     from featurecat.tree import find_catalog, repo_root
 
     root = find_catalog(catalog_path)
@@ -51,9 +57,9 @@ def log(
     if name is None:
         entries = history.recent(wanted, limit or 20)
         if fmt == "json":
-            click.echo(render_json(entries))
+            click.echo(_render_json(entries))
         else:
-            click.echo(render_text(entries, named=False) or "no committed changes yet")
+            click.echo(_render_text(entries, named=False) or "no committed changes yet")
         return
     keys = [k for k in history.changes if k[1] == name and wanted in (None, k[0])]
     if not keys:
@@ -65,10 +71,60 @@ def log(
         reverse=True,
     )[:limit]
     if fmt == "json":
-        click.echo(render_json(entries))
+        click.echo(_render_json(entries))
         return
     for kind_, name_ in keys:
         changes = history.of(kind_, name_)
         noun = "change" if len(changes) == 1 else "changes"
         click.echo(f"{kind_.value} {name_} ({changes[0].path}): {len(changes)} {noun}")
-    click.echo(render_text(entries, named=len(keys) == 1))
+    click.echo(_render_text(entries, named=len(keys) == 1))
+
+
+def _render_text(entries: Sequence[tuple[ObjectKey, Change]], named: bool) -> str:
+    """``abc12345  2025-03-01  Ann Author  modified: dtype int64 -> float64`` and the message.
+
+    ``named`` is true when every entry is about one object, so lines need not repeat it.
+    """
+    lines = []
+    for (kind, name), change in entries:
+        who = f"{kind.value} {name}: " if not named else ""
+        lines.append(
+            f"{change.short}  {change.date:%Y-%m-%d}  {change.author}  {who}{_describe(change)}"
+        )
+        lines.append(f"    {change.message}")
+    return "\n".join(lines)
+
+
+def _render_json(entries: Sequence[tuple[ObjectKey, Change]]) -> str:
+    return json.dumps([_entry_json(key, change) for key, change in entries], indent=2)
+
+
+def _describe(change: Change) -> str:
+    """What the change did, in a few words."""
+    if change.action == "moved" and not change.values:
+        return f"moved to {change.path}"
+    if change.action in ("modified", "moved"):
+        from featurecat.compat import describe_change
+
+        fields = ", ".join(describe_change(f.field, f.old, f.new) for f in change.values)
+        where = f" (moved to {change.path})" if change.action == "moved" else ""
+        return f"modified: {fields or 'formatting only'}{where}"
+    return change.action
+
+
+def _entry_json(key: ObjectKey, change: Change) -> dict[str, Any]:
+    kind, name = key
+    return {
+        "kind": kind.value,
+        "name": name,
+        "commit": change.commit,
+        "short": change.short,
+        "date": change.date.isoformat(),
+        "author": change.author,
+        "email": change.email,
+        "message": change.message,
+        "action": change.action,
+        "path": change.path,
+        "fields": list(change.fields),
+        "values": [{"field": f.field, "old": f.old, "new": f.new} for f in change.values],
+    }
