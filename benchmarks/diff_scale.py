@@ -27,6 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import featurecat, measure
+
 TEAMS = 20
 ENTITIES = 10
 SOURCES = 100
@@ -112,25 +115,12 @@ def build_repo(repo: Path, features: int) -> Path:
     return catalog
 
 
-def timed(args: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in ok:
-        sys.exit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return elapsed
-
-
-def median_time(args: list[str], cwd: Path, repeat: int, ok: tuple[int, ...] = (0,)) -> float:
-    return statistics.median(timed(args, cwd, ok) for _ in range(repeat))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--features", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     options = parser.parse_args()
-    fc = [sys.executable, "-m", "featurecat"]
+    features, repeat = options.features, options.repeat
     env_home = tempfile.mkdtemp(prefix="fc-bench-home-")
     os.environ.update(
         HOME=env_home,
@@ -142,38 +132,33 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="fc-diff-bench-") as tmp:
         start = time.perf_counter()
-        build_repo(Path(tmp, "origin"), options.features)
+        build_repo(Path(tmp, "origin"), features)
         # Measure in a clone, as CI does (actions/checkout): its objects are packed.
         repo = Path(tmp, "clone")
         git(Path(tmp), "clone", "-q", f"file://{tmp}/origin", str(repo))
         catalog = repo / "catalog"
-        print(
-            f"built a git repo with {options.features:,} features in "
-            f"{time.perf_counter() - start:.1f}s"
-        )
+        print(f"built a git repo with {features:,} features in {time.perf_counter() - start:.1f}s")
 
-        validate = median_time([*fc, "validate", "--catalog", str(catalog)], repo, options.repeat)
-        diff_args = [*fc, "diff", "--catalog", str(catalog), "--base", "HEAD~1", "--format", "json"]
-        diff = median_time([*diff_args, "--head", "HEAD"], repo, options.repeat, ok=(1,))
+        validate = measure(featurecat("validate", "--catalog", str(catalog)), repo, repeat)
+        diff_args = featurecat("diff", "--catalog", str(catalog), "--base", "HEAD~1")
+        diff = measure([*diff_args, "--head", "HEAD", "--format", "json"], repo, repeat)
         # CI's form: the head is the checked-out working tree (here equal to HEAD).
-        diff_worktree = median_time(diff_args, repo, options.repeat, ok=(1,))
-        print(f"validate                           {validate:7.3f}s")
+        diff_worktree = measure([*diff_args, "--format", "json"], repo, repeat)
+        print(f"validate                           {validate.seconds:7.3f}s")
         print(
-            f"diff --base HEAD~1 --head HEAD     {diff:7.3f}s   ratio {diff / validate:.2f}x "
-            "(target <= 1.5x)"
+            f"diff --base HEAD~1 --head HEAD     {diff.seconds:7.3f}s   "
+            f"ratio {diff.seconds / validate.seconds:.2f}x (target <= 1.5x)"
         )
         print(
-            f"diff --base HEAD~1 (working tree)  {diff_worktree:7.3f}s   "
-            f"ratio {diff_worktree / validate:.2f}x"
+            f"diff --base HEAD~1 (working tree)  {diff_worktree.seconds:7.3f}s   "
+            f"ratio {diff_worktree.seconds / validate.seconds:.2f}x"
         )
+        print(f"peak memory: validate {validate.peak_mib:.0f} MiB, diff {diff.peak_mib:.0f} MiB")
 
-        git_log = median_time(["git", "log", "--name-only", "--", "catalog"], repo, options.repeat)
-        log_args = [*fc, "log", "--catalog", str(catalog), "--limit", "20"]
-        history = median_time(log_args, repo, options.repeat)
-        startup = median_time([*fc, "--version"], repo, options.repeat)
-        in_process = statistics.median(
-            history_seconds(catalog, options.features) for _ in range(options.repeat)
-        )
+        git_log = measure(["git", "log", "--name-only", "--", "catalog"], repo, repeat).seconds
+        history = measure(featurecat("log", "--catalog", str(catalog)), repo, repeat).seconds
+        startup = measure(featurecat("--version"), repo, repeat).seconds
+        in_process = statistics.median(history_seconds(catalog, features) for _ in range(repeat))
         print(f"git log --name-only                {git_log:7.3f}s")
         print(
             f"featurecat log (all history)       {history:7.3f}s   "
