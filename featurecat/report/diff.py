@@ -44,20 +44,20 @@ _LABELS: dict[Level, str] = {"breaking": "BREAKING", "warning": "WARNING", "comp
 
 def render_text(report: Report) -> str:
     """For terminals: one block per changed object, then what must be fixed."""
-    lines = [_title(report), _counts(report), ""]
+    blocks: list[str] = []
     for level in reversed(LEVELS):
         for a in report.at(level):
             where = f"  ({a.path})" if a.path else ""
-            lines.append(f"{_LABELS[level]:<9} {a.kind.value} {a.name}: {_action(a)}{where}")
+            blocks.append(f"{_LABELS[level]:<9} {a.kind.value} {a.name}: {_action(a)}{where}")
             shown = _shown(a)
-            lines += [f"  {describe_finding(f)}: {f.reason}" for f in shown]
+            blocks += [f"  {describe_finding(f)}: {f.reason}" for f in shown]
             if not shown and a.level != "compatible":
-                lines.append(f"  {a.findings[0].reason}")
+                blocks.append(f"  {a.findings[0].reason}")
             users = ", ".join(_consumer(c) for c in a.consumers)
             if users:
-                lines.append(f"  used by: {users}")
-    if not report.assessments:
-        lines.append("no changes to the catalog")
+                blocks.append(f"  used by: {users}")
+    lines = [_title(report), _counts(report)]
+    lines += ["", *blocks] if blocks else []
     teams = report.teams_to_tell()
     if teams:
         lines += ["", "Teams to tell:"]
@@ -229,7 +229,9 @@ def _counts(report: Report) -> str:
         if summary[key]
     ]
     levels = [f"{summary[level]} {level}" for level in ("breaking", "warning") if summary[level]]
-    return ", ".join(actions or ["no changes"]) + (f": {', '.join(levels)}" if levels else "")
+    return ", ".join(actions or ["no changes to the catalog"]) + (
+        f": {', '.join(levels)}" if levels else ""
+    )
 
 
 def _verdict(report: Report) -> str:
