@@ -154,3 +154,33 @@ def test_the_base_reuses_head_parse_results_but_keeps_its_own_paths(repo: Path) 
         "features/profile/user_age.yaml"
     ]
     assert old.errors[0].line == new.errors[0].line == 9
+
+
+def test_across_a_merge_with_a_rename_and_a_removal(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "cleanup")
+    country = "catalog/features/user/user_country.yaml"
+    git(repo, "mv", country, "catalog/features/user/country.yaml")
+    edit(repo, "catalog/features/user/country.yaml", "name: user_country", "name: country")
+    edit(repo, "catalog/models/churn_model.yaml", "- user_country", "- country")
+    git(repo, "rm", "-q", "catalog/features/merchant/merchant_rating.yaml")
+    commit_all(repo, "Rename user_country, drop merchant_rating")
+    git(repo, "checkout", "-q", "main")
+    edit(repo, AGE, "tags: [demographics, pii]", "tags: [demographics, pii, profile]")
+    commit_all(repo, "Tag user_age")
+    git(repo, "merge", "-q", "--no-ff", "cleanup", "-m", "Merge cleanup")
+
+    result = cli("diff", "--base", "main^1", "--head", "main", "--format", "json", cwd=repo)
+
+    assert result.exit_code == 0, result.output
+    changes = {c["name"]: c for c in json.loads(result.stdout)["changes"]}
+    assert set(changes) == {"country", "merchant_rating", "churn_model"}
+    assert changes["churn_model"]["findings"][0]["reason"] == (
+        "now uses country; no longer uses user_country"
+    )
+    assert (changes["country"]["action"], changes["country"]["old_name"]) == (
+        "renamed",
+        "user_country",
+    )
+    assert changes["country"]["used_by"][0]["model"] == "churn_model"
+    assert changes["merchant_rating"]["action"] == "removed"
+    assert changes["merchant_rating"]["level"] == "breaking"
