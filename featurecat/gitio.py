@@ -23,8 +23,6 @@ from featurecat.names import is_candidate
 from featurecat.tree import displayer
 from featurecat.yamlio import MAX_FILE_BYTES
 
-EMPTY_BLOB = "0" * 40
-
 
 @contextmanager
 def open_repo(folder: Path) -> Iterator[git.Repo]:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from featurecat.diff import FieldChange
-from featurecat.errors import UsageError
 from featurecat.gitio import catalog_dir, open_repo, read_blobs, resolve
 from featurecat.names import Kind, kind_of, stem
 from featurecat.tree import repo_root
@@ -89,27 +88,17 @@ def read_history(root: Path, ref: str = "HEAD") -> History:
     the catalog is not in git or has no commits yet; an unknown ``ref`` is a
     :class:`~featurecat.errors.UsageError`.
     """
-    try:
-        with open_repo(root) as repo:
-            if not repo.head.is_valid():
-                return History()
-            commit = resolve(repo, ref).hexsha
-            prefix = catalog_dir(repo, root)
-            output = repo.git.log(
-                commit,
-                f"--format={_FORMAT}",
-                "--raw",
-                "-z",
-                "-M",
-                "--no-abbrev",
-                "--",
-                prefix or ".",
-            )
-            git_dir = str(repo.git_dir)
-    except UsageError:
-        if repo_root(root) is None:
+    if repo_root(root) is None:
+        return History()
+    with open_repo(root) as repo:
+        if not repo.head.is_valid():
             return History()
-        raise
+        commit = resolve(repo, ref).hexsha
+        prefix = catalog_dir(repo, root)
+        output = repo.git.log(
+            commit, f"--format={_FORMAT}", "--raw", "-z", "-M", "--no-abbrev", "--", prefix or "."
+        )
+        git_dir = str(repo.git_dir)
     commits = list(_parse_log(output, prefix))
     wanted = {
         blob
