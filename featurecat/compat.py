@@ -33,12 +33,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from featurecat.catalog import Catalog
+from featurecat.changes import describe_change
 from featurecat.diff import CatalogDiff, ObjectChange
 from featurecat.errors import Diagnostic
 from featurecat.names import Kind, parse_duration
 
 Level = Literal["compatible", "warning", "breaking"]
-_SHORT = 40  # longer values (descriptions) are named, not shown, in one-line summaries
 LEVELS: tuple[Level, ...] = ("compatible", "warning", "breaking")
 
 
@@ -379,23 +379,6 @@ def describe_finding(finding: Finding) -> str:
     else:
         text = describe_change(finding.field, finding.old, finding.new)
     return f"{text} via {finding.via}" if finding.via else text
-
-
-def describe_change(name: str, old: Any, new: Any) -> str:
-    """``dtype int64 -> float64``; only the field's name when a value is long."""
-    before, after = describe_value(old), describe_value(new)
-    if max(len(before), len(after)) > _SHORT:
-        return f"{name} changed"
-    return f"{name} {before} -> {after}"
-
-
-def describe_value(value: Any) -> str:
-    """A field value as reports show it."""
-    if value is None:
-        return "(unset)"
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return str(value)
 
 
 def _team(consumer: Consumer) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from featurecat.catalog import Catalog
+from featurecat.changes import FieldChange
 from featurecat.names import OBJECT_KINDS, Kind
 from featurecat.schema import Definition, Feature
 
@@ -21,15 +22,6 @@ Action = Literal["added", "removed", "modified", "renamed"]
 
 #: Fields that do not decide whether a removed and an added object are one renamed object.
 DESCRIPTIVE_FIELDS = frozenset({"name", "description", "tags", "version", "status", "replaced_by"})
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field's value before and after (``None`` when unset)."""
-
-    field: str
-    old: Any
-    new: Any
 
 
 @dataclass(frozen=True)

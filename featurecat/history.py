@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from featurecat.diff import FieldChange
+from featurecat.changes import FieldChange
 from featurecat.gitio import catalog_dir, open_repo, read_blobs, resolve
 from featurecat.names import Kind, kind_of, stem
 from featurecat.tree import repo_root

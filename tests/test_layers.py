@@ -24,6 +24,7 @@ CORE = {
     "compat",
     "report",
     "codeowners",
+    "changes",
 }
 IO = {"yamlio", "parse", "tree", "gitio", "history", "load", "datacheck", "scaffold", "writes"}
 APPS = {"cli", "portal", "retrieval"}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from featurecat.changes import describe_change
 from featurecat.cli.common import catalog_options, format_option
 from featurecat.names import OBJECT_KINDS
 
@@ -104,8 +105,6 @@ def _describe(change: Change) -> str:
     if change.action == "moved" and not change.values:
         return f"moved to {change.path}"
     if change.action in ("modified", "moved"):
-        from featurecat.compat import describe_change
-
         fields = ", ".join(describe_change(f.field, f.old, f.new) for f in change.values)
         where = f" (moved to {change.path})" if change.action == "moved" else ""
         return f"modified: {fields or 'formatting only'}{where}"

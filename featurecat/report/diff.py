@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
+from featurecat.changes import describe_value
 from featurecat.compat import (
     LEVELS,
     Assessment,
@@ -23,7 +24,6 @@ from featurecat.compat import (
     Level,
     Report,
     describe_finding,
-    describe_value,
 )
 from featurecat.errors import Diagnostic
 from featurecat.report.diagnostics import github_annotation

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from featurecat import Catalog
-from featurecat.diff import CatalogDiff, FieldChange, compare
+from featurecat.changes import FieldChange
+from featurecat.diff import CatalogDiff, compare
 from featurecat.names import Kind
 from tests.support import BASE_CATALOG, make_catalog
 
