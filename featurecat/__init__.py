@@ -5,14 +5,13 @@ The public API is what SPEC.md promises, nothing more::
     cat = featurecat.Catalog.load("catalog")
     df = featurecat.load_features(["user_age"], entity_df=labels, catalog="catalog")
 
-The retrieval functions import pandas and DuckDB only when first used.
+Everything heavy (pydantic models, pandas, DuckDB) is imported on first use.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from featurecat.catalog import Catalog
 from featurecat.errors import (
     CatalogError,
     DataError,
@@ -22,11 +21,14 @@ from featurecat.errors import (
 )
 
 if TYPE_CHECKING:
+    from featurecat.catalog import Catalog
     from featurecat.retrieval import get_feature, load_features, register_feature, update_feature
 
 __version__ = "0.1.0"
 
+# Loaded on first use, so that `import featurecat` (and the CLI's --help) stays light.
 _LAZY = {
+    "Catalog": "featurecat.catalog",
     "load_features": "featurecat.retrieval",
     "get_feature": "featurecat.retrieval",
     "register_feature": "featurecat.retrieval",

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from featurecat.errors import Diagnostic, did_you_mean
 from featurecat.names import Kind
-from featurecat.parse import Parsed
+from featurecat.origin import Parsed
 from featurecat.schema import Entity, Feature, Model, Project, Source
 from featurecat.schema.paths import escapes
 

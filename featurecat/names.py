@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from enum import Enum
+from typing import Literal, get_args
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 TEAM_PATTERN = r"^[a-z][a-z0-9_-]*$"
@@ -22,6 +23,11 @@ MAX_TAG_LENGTH = 40
 
 PROJECT_FILE = "featurecat.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
+
+Dtype = Literal["int32", "int64", "float32", "float64", "bool", "string", "timestamp"]
+Status = Literal["draft", "production", "deprecated"]
+DTYPES: tuple[Dtype, ...] = get_args(Dtype)
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from featurecat.errors import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from featurecat.names import Kind
+    from featurecat.schema import Definition
 
 Loc = tuple[str | int, ...]
 
@@ -43,3 +48,17 @@ class Origin:
         """A problem pinned to the key or item at ``loc`` of this file."""
         line, column = self.index.locate(loc)
         return Diagnostic(self.path, line, column, code, severity, message)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One definition file after parsing.
+
+    ``name`` is what the file declares (its ``name`` value, else its stem) even when the
+    object is invalid, so that references to it do not also fail. ``obj`` is ``None`` then.
+    """
+
+    kind: Kind
+    name: str
+    obj: Definition | None
+    origin: Origin

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from featurecat import names
-from featurecat.errors import Diagnostic, did_you_mean
+from featurecat.errors import Diagnostic, did_you_mean, suggest
 from featurecat.names import Kind
-from featurecat.origin import Loc, Origin
-from featurecat.schema import MODELS, Definition
+from featurecat.origin import Loc, Origin, Parsed
+from featurecat.schema import MODELS
 from featurecat.yamlio import parse_document
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """One definition file after parsing.
-
-    ``name`` is what the file declares (its ``name`` value, else its stem) even when the
-    object is invalid, so that references to it do not also fail. ``obj`` is ``None`` then.
-    """
-
-    kind: Kind
-    name: str
-    obj: Definition | None
-    origin: Origin
 
 
 def parse_file(kind: Kind, relpath: str, path: str, data: bytes) -> tuple[Parsed, list[Diagnostic]]:
@@ -53,7 +38,7 @@ def parse_file(kind: Kind, relpath: str, path: str, data: bytes) -> tuple[Parsed
     try:
         obj = MODELS[kind].model_validate(value)
     except ValidationError as exc:
-        problems.extend(_schema_diagnostic(kind, origin, err) for err in exc.errors())
+        problems.extend(_schema_diagnostics(kind, origin, exc.errors()))
         return Parsed(kind, name, None, origin), problems
     if kind is not Kind.PROJECT and name != stem:
         problems.append(
@@ -64,8 +49,26 @@ def parse_file(kind: Kind, relpath: str, path: str, data: bytes) -> tuple[Parsed
                 f"rename the file to {name}.yaml or set name: {stem}",
             )
         )
-        return Parsed(kind, name, None, origin), problems
+        # Known by its file name, so that references to it don't fail as well.
+        return Parsed(kind, stem, None, origin), problems
     return Parsed(kind, name, obj, origin), problems
+
+
+def _schema_diagnostics(kind: Kind, origin: Origin, errors: list[ErrorDetails]) -> list[Diagnostic]:
+    """One diagnostic per pydantic error, except that a misspelt required field (``ownr``)
+    is reported once, as the unknown field, not also as a missing one."""
+    fields = list(MODELS[kind].model_fields)
+    misspelt = {
+        match
+        for err in errors
+        if err["type"] == "extra_forbidden"
+        for match in suggest(str(err["loc"][-1]), fields, n=1)
+    }
+    return [
+        _schema_diagnostic(kind, origin, err)
+        for err in errors
+        if not (err["type"] == "missing" and err["loc"][-1] in misspelt)
+    ]
 
 
 def _schema_diagnostic(kind: Kind, origin: Origin, err: ErrorDetails) -> Diagnostic:

@@ -6,7 +6,9 @@ and diffing never care where a catalog came from.
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Protocol
 
@@ -31,6 +33,14 @@ class Tree(Protocol):
 
     def read(self, relpath: str) -> bytes:
         """The file's bytes; at most ``MAX_FILE_BYTES + 1`` of them, so size checks stay cheap."""
+        ...
+
+    def read_many(self, relpaths: Collection[str]) -> dict[str, bytes]:
+        """Several files' bytes at once (one git process at a ref), as :meth:`read` gives them."""
+        ...
+
+    def blob_id(self, relpath: str) -> str | None:
+        """The file's git blob id when it is known without reading the file (at a ref)."""
         ...
 
     def display(self, relpath: str) -> str:
@@ -78,13 +88,25 @@ def repo_root(folder: Path) -> Path | None:
     return None
 
 
-def display_prefix(root: Path) -> str:
-    """The prefix that makes a catalog-relative path relative to the current folder."""
+def displayer(root: Path) -> Callable[[str], str]:
+    """A function turning catalog-relative paths into paths relative to the current folder."""
     try:
-        rel = os.path.relpath(root, Path.cwd())
+        rel = Path(os.path.relpath(root, Path.cwd())).as_posix()
     except ValueError:  # another drive on Windows
-        rel = str(root)
-    return "" if rel == "." else Path(rel).as_posix() + "/"
+        rel = root.as_posix()
+    if rel == ".":
+        return str
+    if any(part != ".." for part in rel.split("/")):
+        prefix = rel + "/"
+        return lambda relpath: prefix + relpath
+    # The current folder is inside the catalog: "../features/x.yaml" must become "x.yaml".
+    cwd = Path.cwd()
+    return lambda relpath: Path(os.path.relpath(root / relpath, cwd)).as_posix()
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a file with these bytes, so disk and git contents compare cheaply."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 class WorkTree:
@@ -96,7 +118,7 @@ class WorkTree:
         self.root = root.resolve()
         self.repo = repo_root(self.root) or self.root
         self.catalog_dir = self.root.relative_to(self.repo).as_posix().removeprefix(".")
-        self._prefix = display_prefix(root)
+        self.display = displayer(root)
 
     def files(self) -> list[str]:
         found = [PROJECT_FILE] if (self.root / PROJECT_FILE).is_file() else []
@@ -108,11 +130,15 @@ class WorkTree:
         return sorted(p for p in found if is_candidate(p))
 
     def read(self, relpath: str) -> bytes:
-        with open(self.root / relpath, "rb") as handle:
+        # os.path.join, not Path: this runs once per definition file.
+        with open(os.path.join(self.root, relpath), "rb") as handle:  # noqa: PTH118
             return handle.read(MAX_FILE_BYTES + 1)
 
-    def display(self, relpath: str) -> str:
-        return self._prefix + relpath
+    def read_many(self, relpaths: Collection[str]) -> dict[str, bytes]:
+        return {relpath: self.read(relpath) for relpath in relpaths}
+
+    def blob_id(self, relpath: str) -> str | None:
+        return None  # only known by reading the file
 
     def escapes_repo(self, relpath: str) -> bool:
         target = (self.root / relpath).resolve()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from featurecat.catalog import Catalog
 from featurecat.errors import CatalogError
+
+if TYPE_CHECKING:
+    from featurecat.catalog import Catalog
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,7 +28,7 @@ def catalog_options(func: F) -> F:
 
 
 def catalog_option(func: F) -> F:
-    """``--catalog PATH`` alone, for commands that only work on the working tree."""
+    """``--catalog PATH`` alone, for commands that choose their refs themselves."""
     return click.option(
         "--catalog",
         "catalog_path",
@@ -50,6 +52,8 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
 
 def load(catalog_path: str | None, ref: str | None) -> Catalog:
     """The catalog, or its errors printed to stderr and exit code 1."""
+    from featurecat.catalog import Catalog
+
     try:
         return Catalog.load(catalog_path, ref)
     except CatalogError as exc:

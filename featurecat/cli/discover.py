@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from featurecat.catalog import Catalog
 from featurecat.cli.common import catalog_options, format_option, load, table
 from featurecat.errors import UnknownFeatureError, UsageError
-from featurecat.names import OBJECT_KINDS, Kind
-from featurecat.schema import DTYPES, STATUSES, Definition, Feature, Model
+from featurecat.names import DTYPES, OBJECT_KINDS, STATUSES, Kind
+
+if TYPE_CHECKING:
+    from featurecat.catalog import Catalog
+    from featurecat.schema import Definition
 
 _KINDS = [k.value for k in OBJECT_KINDS]
 
@@ -42,13 +46,9 @@ def list_objects(
 
     catalog = load(catalog_path, ref)
     target = Kind(kind)
-    objects: list[Definition]
     if target is Kind.FEATURE:
-        objects = [
-            f
-            for f in filter_features(catalog, owner=owner, entity=entity, tag=tag, status=status)
-            if dtype in (None, f.dtype)
-        ]
+        features = filter_features(catalog, owner=owner, entity=entity, tag=tag, status=status)
+        objects: Sequence[Definition] = [f for f in features if dtype in (None, f.dtype)]
     else:
         objects = [
             o
@@ -57,15 +57,9 @@ def list_objects(
         ]
     if fmt == "json":
         click.echo(json.dumps([o.model_dump(mode="json") for o in objects], indent=2))
-        return
-    if not objects:
+    elif not objects:
         click.echo(f"no {target.plural} match", err=True)
-        return
-    click.echo(_listing(catalog, target, objects))
-
-
-def _listing(catalog: Catalog, kind: Kind, objects: list[Definition]) -> str:
-    if kind is Kind.FEATURE:
+    elif target is Kind.FEATURE:
         rows = [
             [
                 f.name,
@@ -76,12 +70,15 @@ def _listing(catalog: Catalog, kind: Kind, objects: list[Definition]) -> str:
                 f"v{f.version}",
                 ", ".join(f.tags),
             ]
-            for f in objects
-            if isinstance(f, Feature)
+            for f in features
+            if f in objects
         ]
-        return table(rows, ["name", "dtype", "owner", "entity", "status", "version", "tags"])
-    rows = [[getattr(o, "name", ""), getattr(o, "owner", "") or "", _one_line(o)] for o in objects]
-    return table(rows, ["name", "owner", "description"])
+        click.echo(table(rows, ["name", "dtype", "owner", "entity", "status", "version", "tags"]))
+    else:
+        rows = [
+            [getattr(o, "name", ""), getattr(o, "owner", "") or "", _one_line(o)] for o in objects
+        ]
+        click.echo(table(rows, ["name", "owner", "description"]))
 
 
 @click.command()
@@ -124,8 +121,8 @@ def _describe(catalog: Catalog, kind: Kind, name: str, obj: Definition) -> str:
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         lines.append(f"  {field}: {shown}")
-    if isinstance(obj, Feature):
-        entity = catalog.entity_of(obj)
+    if kind is Kind.FEATURE:
+        entity = catalog.entity_of(catalog.features[name])
         lines.append(f"  entity: {entity.name} (join keys: {', '.join(entity.join_keys)})")
         lines.append(f"  load: featurecat.load_features([{name!r}], entity_df=df)")
     for label, names in _related(catalog, kind, name).items():
@@ -146,7 +143,6 @@ def _related(catalog: Catalog, kind: Kind, name: str) -> dict[str, list[str]]:
         }
     if kind is Kind.MODEL:
         model = catalog.models[name]
-        assert isinstance(model, Model)
         return {"feature owners": sorted({catalog.features[f].owner for f in model.features})}
     owned: dict[str, list[str]] = {"features": [], "sources": [], "models": []}
     for label, objects in (

@@ -36,7 +36,7 @@ def build(catalog_path: str | None, ref: str | None, out: Path, strict: bool) ->
     )
     report = build_portal(catalog, out, strict=strict, progress=_phase)
     for note in report.project.notes:
-        click.echo(f"  note: no data profile for {note}")
+        click.echo(f"  note: {note}")
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     total = sum(report.seconds.values())

@@ -149,7 +149,13 @@ def prepare(
         written,
         removed,
         labels=_labels(catalog, options),
-        notes=[f"source {name}: {note}" for name, note in sorted(profiles.notes.items())],
+        notes=[
+            *site.notes,
+            *(
+                f"no data profile for source {n}: {note}"
+                for n, note in sorted(profiles.notes.items())
+            ),
+        ],
     )
 
 

@@ -33,7 +33,7 @@ from featurecat.names import PROJECT_FILE, Kind
 from featurecat.portal import safety
 from featurecat.portal.pages import FOLDERS, page_path
 from featurecat.scaffold import walk_package
-from featurecat.tree import display_prefix, repo_root
+from featurecat.tree import displayer, repo_root
 from featurecat.yamlio import parse_document
 
 ASSETS = "assets/featurecat"
@@ -108,6 +108,7 @@ class SiteSources:
     settings: dict[str, Any] = field(default_factory=dict)
     docs: dict[str, Path] = field(default_factory=dict)
     theme: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def read_site(catalog: Catalog) -> SiteSources:
@@ -122,14 +123,12 @@ def read_site(catalog: Catalog) -> SiteSources:
             [origin.diagnostic(("site",), "path-escapes-repo", "site leads outside the repository")]
         )
     if not folder.is_dir():
-        raise CatalogError(
-            [
-                origin.diagnostic(
-                    ("site",),
-                    "site-missing",
-                    f"site folder '{catalog.project.site}' does not exist; create it or remove "
-                    f"'site' from {PROJECT_FILE}",
-                )
+        # The look is not the catalog: a catalog copied without its site still gets a portal.
+        line = origin.line("site")
+        return SiteSources(
+            notes=[
+                f"{origin.path}:{line}: site folder '{catalog.project.site}' does not exist; "
+                f"building with the default look (create it, or remove 'site' from {PROJECT_FILE})"
             ]
         )
     site = SiteSources(folder=folder)
@@ -142,7 +141,7 @@ def read_site(catalog: Catalog) -> SiteSources:
 
 
 def _read_settings(path: Path) -> dict[str, Any]:
-    shown = display_prefix(path.parent) + path.name
+    shown = displayer(path.parent)(path.name)
     document, problems = parse_document(path.read_bytes(), shown)
     errors = [p for p in problems if p.is_error]
     if document is None or errors:

@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from featurecat.names import Kind
+from featurecat.names import DTYPES, STATUSES, Dtype, Kind, Status
 from featurecat.schema.base import Definition
 from featurecat.schema.entity import Entity
-from featurecat.schema.feature import DTYPES, STATUSES, Dtype, Feature, Status
+from featurecat.schema.feature import Feature
 from featurecat.schema.model import Model
 from featurecat.schema.project import Project
 from featurecat.schema.source import Source

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from featurecat import names
+from featurecat.names import Dtype, Status
 from featurecat.schema.base import Column, Definition, Duration, Name, Tag, TeamName, Text, unique
-
-Dtype = Literal["int32", "int64", "float32", "float64", "bool", "string", "timestamp"]
-Status = Literal["draft", "production", "deprecated"]
-DTYPES: tuple[Dtype, ...] = ("int32", "int64", "float32", "float64", "bool", "string", "timestamp")
-STATUSES: tuple[Status, ...] = ("draft", "production", "deprecated")
 
 
 class Feature(Definition):

@@ -165,3 +165,15 @@ def test_real_process_prints_progress(repo: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "  mkdocs " in done.stdout and "pages built into" in done.stdout
     assert done.stderr == ""
+
+
+def test_missing_site_folder_falls_back_to_the_default_look(repo: Path, tmp_path: Path) -> None:
+    build_tree(repo / "site", {"mkdocs.yml": None})
+    (repo / "site").rmdir()
+    code, output = build(repo, "--out", tmp_path / "out")
+    assert code == 0
+    assert (
+        "featurecat.yaml:2: site folder '../site' does not exist; building with the default"
+        in output
+    )
+    assert (tmp_path / "out" / "contributing" / "index.html").is_file()

@@ -1,0 +1,123 @@
+"""``featurecat list``, ``show`` and ``search`` on the example catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import EXAMPLE_CATALOG
+from tests.support import cli, make_catalog
+
+
+def catalog_cli(*args: str) -> tuple[int, str]:
+    result = cli(*args, "--catalog", EXAMPLE_CATALOG)
+    return result.exit_code, result.output
+
+
+def names_in(output: str) -> list[str]:
+    return [line.split()[0] for line in output.splitlines()[1:]]
+
+
+def test_list_features_with_filters() -> None:
+    code, output = catalog_cli("list")
+    assert code == 0
+    assert output.splitlines()[0].split() == [
+        "NAME",
+        "DTYPE",
+        "OWNER",
+        "ENTITY",
+        "STATUS",
+        "VERSION",
+        "TAGS",
+    ]
+    assert len(names_in(output)) == 23
+    assert names_in(output) == sorted(names_in(output))
+
+    _, output = catalog_cli("list", "--owner", "risk")
+    assert names_in(output) == [
+        "merchant_chargeback_rate_90d",
+        "merchant_is_high_risk",
+        "user_is_verified",
+        "user_merchant_gmv_90d",
+        "user_merchant_orders_90d",
+    ]
+    _, output = catalog_cli("list", "--entity", "user_merchant")
+    assert names_in(output) == ["user_merchant_gmv_90d", "user_merchant_orders_90d"]
+    _, output = catalog_cli("list", "--status", "deprecated")
+    assert names_in(output) == ["user_order_count_30d"]
+    _, output = catalog_cli("list", "--tag", "pii", "--status", "production")
+    assert "user_age" in names_in(output)
+    assert all("pii" in line for line in output.splitlines()[1:])
+
+
+def test_list_other_kinds_and_json() -> None:
+    _, output = catalog_cli("list", "--kind", "team")
+    assert names_in(output) == ["data_science", "growth", "payments", "risk"]
+    code, output = catalog_cli("list", "--kind", "model", "--format", "json")
+    assert code == 0
+    models = json.loads(output)
+    assert [m["name"] for m in models] == ["churn_model", "fraud_model"]
+    assert "user_age" in models[0]["features"]
+
+
+def test_list_with_no_match_says_so() -> None:
+    result = cli("list", "--catalog", EXAMPLE_CATALOG, "--owner", "nobody")
+    assert result.exit_code == 0
+    assert "no features match" in result.output
+
+
+def test_show_feature_includes_users_and_file() -> None:
+    code, output = catalog_cli("show", "user_age")
+    assert code == 0
+    assert "feature user_age" in output
+    assert "  owner: growth" in output
+    assert "  entity: user (join keys: user_id)" in output
+    assert "  used by: churn_model (data_science)" in output
+    assert "features/user/user_age.yaml" in output
+    assert "featurecat.load_features(['user_age'], entity_df=df)" in output
+
+
+def test_show_team_and_source_list_what_they_own() -> None:
+    _, output = catalog_cli("show", "payments")
+    assert "team payments" in output
+    assert "orders_30d" in output.split("  features:")[1].splitlines()[0]
+    _, output = catalog_cli("show", "user_profile", "--format", "json")
+    (shown,) = json.loads(output)
+    assert shown["kind"] == "source"
+    assert "user_age" in shown["related"]["features"]
+
+
+def test_show_unknown_name_suggests() -> None:
+    code, output = catalog_cli("show", "user_ag")
+    assert code == 1
+    assert "unknown object 'user_ag'. Did you mean 'user_age'" in output
+
+
+def test_search_ranks_names_before_descriptions() -> None:
+    code, output = catalog_cli("search", "user", "age")
+    assert code == 0
+    assert names_in(output)[0] == "user_age"
+    _, output = catalog_cli("search", "chargeback", "--format", "json")
+    hits = json.loads(output)
+    names = [h["name"] for h in hits]
+    assert names[:2] == ["chargebacks_180d", "merchant_chargeback_rate_90d"] or names[:2] == [
+        "merchant_chargeback_rate_90d",
+        "chargebacks_180d",
+    ]
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+
+
+def test_search_by_tag(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path / "catalog")
+    result = cli("search", "demographics", "--catalog", root)
+    assert names_in(result.output) == ["user_age"]
+    result = cli("search", "zzzz", "--catalog", root)
+    assert result.exit_code == 0
+    assert "nothing matches 'zzzz'" in result.output
+
+
+def test_commands_on_an_invalid_catalog_fail_with_errors(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path / "catalog", {"teams/risk.yaml": "name: risk\nslack: x\n"})
+    result = cli("list", "--catalog", root)
+    assert result.exit_code == 1
+    assert "teams/risk.yaml:2: error: unknown field 'slack'" in result.output

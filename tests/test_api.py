@@ -1,0 +1,75 @@
+"""The Python API that SPEC promises: Catalog.load, typed objects, CatalogError."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import featurecat
+from featurecat import Catalog, CatalogError, UnknownFeatureError
+from featurecat.names import Kind
+from tests.conftest import EXAMPLE_CATALOG
+from tests.support import commit_all, init_repo, make_catalog
+
+
+def test_public_surface_is_the_contract() -> None:
+    assert set(featurecat.__all__) >= {
+        "Catalog",
+        "CatalogError",
+        "load_features",
+        "get_feature",
+        "register_feature",
+        "update_feature",
+    }
+
+
+def test_load_gives_typed_validated_objects() -> None:
+    cat = Catalog.load(EXAMPLE_CATALOG)
+    age = cat.features["user_age"]
+    assert age.owner == "growth"
+    assert age.dtype == "int64"
+    assert age.version == 1
+    assert cat.entity_of(age).join_keys == ["user_id"]
+    assert [m.name for m in cat.models_using("user_age")] == ["churn_model"]
+    origin = cat.origin(Kind.FEATURE, "user_age")
+    assert origin.path.endswith("catalog/features/user/user_age.yaml")
+    lines = Path(EXAMPLE_CATALOG / origin.relpath).read_text().splitlines()
+    assert lines[origin.line("owner") - 1].startswith("owner:")
+    assert [w.code for w in cat.warnings] == ["deprecated-feature"]
+    with pytest.raises(UnknownFeatureError, match="Did you mean 'user_age'"):
+        cat.feature("usr_age")
+
+
+def test_load_raises_with_every_error(tmp_path: Path) -> None:
+    root = make_catalog(
+        tmp_path / "catalog",
+        {
+            "teams/risk.yaml": "name: risk\nslack: x\n",
+            "models/churn_model.yaml": "name: churn_model\nowner: risk\nfeatures: [nope]\n",
+        },
+    )
+    with pytest.raises(CatalogError) as caught:
+        Catalog.load(root)
+    errors = caught.value.errors
+    assert [(Path(e.path).name, e.line, e.code) for e in errors] == [
+        ("churn_model.yaml", 3, "unknown-reference"),
+        ("risk.yaml", 2, "unknown-field"),
+    ]
+    assert "the catalog has 2 errors" in str(caught.value)
+
+
+def test_load_at_a_git_ref(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    root = make_catalog(repo / "catalog")
+    commit_all(repo, "v1")
+    age = root / "features/user/user_age.yaml"
+    age.write_text(age.read_text().replace("dtype: int64", "dtype: int32\nversion: 2"))
+    commit_all(repo, "v2")
+    age.write_text("broken: [")
+    assert Catalog.load(root, ref="HEAD~1").features["user_age"].dtype == "int64"
+    head = Catalog.load(root, ref="HEAD")
+    assert head.features["user_age"].version == 2
+    assert head.commit is not None and len(head.commit) == 40
+    with pytest.raises(CatalogError):
+        Catalog.load(root)  # the working tree is broken; the refs were not
