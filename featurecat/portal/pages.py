@@ -21,6 +21,7 @@ from typing import Any
 from markupsafe import Markup
 
 from featurecat.catalog import Catalog
+from featurecat.changes import describe_change
 from featurecat.history import Change, History
 from featurecat.names import Kind
 from featurecat.portal import charts, safety
@@ -295,6 +296,16 @@ class _View:
 
     def changes(self, kind: str, name: str) -> list[Change]:
         return self.history.of(Kind(kind), name)
+
+    @staticmethod
+    def change_summary(change: Change) -> str:
+        """``modified: dtype int64 -> float64, description changed``; or the action alone."""
+        if change.values:
+            described = [describe_change(v.field, v.old, v.new) for v in change.values]
+            return f"{change.action}: {', '.join(described)}"
+        if change.fields:
+            return f"{change.action}: {', '.join(change.fields)}"
+        return change.action
 
     def recent(self) -> list[tuple[str, Change]]:
         return [

@@ -177,3 +177,15 @@ def test_missing_site_folder_falls_back_to_the_default_look(repo: Path, tmp_path
         in output
     )
     assert (tmp_path / "out" / "contributing" / "index.html").is_file()
+
+
+def test_history_says_what_changed(repo: Path, tmp_path: Path) -> None:
+    feature = repo / "catalog" / "features" / "user" / "user_age.yaml"
+    feature.write_text(feature.read_text().replace("[demographics]", "[demographics, age]"))
+    commit_all(repo, "Tag user_age with age", date="2025-05-02T10:00:00+00:00")
+    assert build(repo, "--out", tmp_path / "out")[0] == 0
+    page = (tmp_path / "out" / "features" / "user_age" / "index.html").read_text()
+    shown = visible_text(page)
+    assert "2025-05-02" in shown
+    assert "modified: tags [demographics] -> [demographics, age]" in shown
+    assert "Tag user_age with age" in shown

@@ -53,7 +53,7 @@ def test_feature_page_answers_the_questions(example_site: Site) -> None:
     assert 'href="../../teams/growth/"' in page and "growth@acme.example.com" in shown  # owner
     assert "entity_df=labels" in shown and '"user_age"' in shown  # how to load it
     assert 'href="../../models/churn_model/"' in page and "data_science" in shown  # who uses it
-    assert USER_AGE_EDIT in shown and "modified: description" in shown  # what changed
+    assert USER_AGE_EDIT in shown and "modified: description changed" in shown  # what changed
     assert '<pre class="mermaid"><code>' in page  # lineage
     assert re.search(r"user_profile.*user_age.*churn_model", page, re.S)
 
