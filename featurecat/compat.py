@@ -143,6 +143,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "name": _always("compatible", "renamed catalog"),
         "description": _DOCS,
         "data_root": _always("warning", "every source's data is read from another folder"),
+        "site": _always("compatible", "the portal's hand-written pages and look only"),
     },
 }
 

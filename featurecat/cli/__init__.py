@@ -25,6 +25,7 @@ COMMANDS = {
     "diff": "featurecat.cli.diff:diff",
     "log": "featurecat.cli.log:log",
     "codeowners": "featurecat.cli.codeowners:codeowners",
+    "docs": "featurecat.cli.docs:docs",
 }
 
 
