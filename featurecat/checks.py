@@ -161,14 +161,20 @@ def paths_stay_inside(index: Index) -> Iterator[Diagnostic]:
     project = index.project
     if project is None:
         return
-    if escapes(index.catalog_dir, project.data_root):
+    folders = {
+        "site": (project.site, "the portal's sources"),
+        "data_root": (project.data_root, "data"),
+    }
+    outside = [k for k, (v, _) in folders.items() if v and escapes(index.catalog_dir, v)]
+    for key in outside:
+        value, what = folders[key]
         for item in index.valid(Kind.PROJECT):
             yield item.origin.diagnostic(
-                ("data_root",),
+                (key,),
                 "path-escapes-repo",
-                f"data_root '{project.data_root}' points outside the repository; "
-                "keep data inside the repository",
+                f"{key} '{value}' points outside the repository; keep {what} inside the repository",
             )
+    if "data_root" in outside:
         return
     data_dir = posixpath.join(index.catalog_dir, project.data_root)
     for item in index.valid(Kind.SOURCE):

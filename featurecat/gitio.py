@@ -2,29 +2,28 @@
 
 * :class:`GitTree` is a catalog as it was at a ref, read straight from git objects: no
   checkout, no temp copy.
-* :func:`read_history` gathers every definition's history in one ``git log`` pass.
+* :func:`read_blobs` reads any number of blobs with one ``git cat-file --batch`` process.
 * :func:`check_new_branch` and :func:`commit_on_new_branch` commit what ``register_feature``
   and ``update_feature`` wrote on a new branch, ready for a pull request.
 
-Repositories are always opened with ``with``, so no ``git cat-file`` process outlives a call.
+Every git call is a short-lived process, and repositories are opened with ``with``, so no
+``git cat-file`` process outlives a call.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import git
-from gitdb.exc import BadName, BadObject
 
 from featurecat.errors import UsageError
 from featurecat.names import is_candidate
 from featurecat.tree import displayer
 from featurecat.yamlio import MAX_FILE_BYTES
-
-EMPTY_BLOB = "0" * 40
 
 
 @contextmanager
@@ -43,10 +42,14 @@ def open_repo(folder: Path) -> Iterator[git.Repo]:
 
 def resolve(repo: git.Repo, ref: str) -> git.Commit:
     """The commit a branch, tag, SHA or ``HEAD~n`` names, or a helpful error."""
+    if not ref or ref.startswith("-"):
+        raise UsageError(f"'{ref}' is not a git ref; name a branch, tag or commit")
     try:
-        return repo.commit(ref)
-    except (BadName, BadObject, ValueError, git.GitCommandError):
-        pass
+        sha = repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    except git.GitCommandError:
+        sha = ""
+    if sha:
+        return git.Commit(repo, bytes.fromhex(sha))
     if is_shallow(repo):
         raise UsageError(
             f"unknown git ref '{ref}': this is a shallow clone, so older commits are missing; "
@@ -69,11 +72,44 @@ def catalog_dir(repo: git.Repo, root: Path) -> str:
     return root.resolve().relative_to(top).as_posix().removeprefix(".")
 
 
+def read_blobs(git_dir: str, shas: Collection[str], limit: int | None = None) -> dict[str, bytes]:
+    """The content of each blob, read by one ``git cat-file --batch`` process.
+
+    With ``limit``, a blob longer than that keeps only its first ``limit + 1`` bytes: enough
+    for a size check, without holding a huge file in memory twice.
+    """
+    if not shas:
+        return {}
+    order = list(dict.fromkeys(shas))
+    done = subprocess.run(
+        ["git", "--git-dir", git_dir, "cat-file", "--batch"],
+        input="".join(f"{sha}\n" for sha in order).encode(),
+        capture_output=True,
+        check=True,
+        env=git_env(),
+    )
+    out = done.stdout
+    found: dict[str, bytes] = {}
+    pos = 0
+    for sha in order:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) != 3:  # "<sha> missing": the object is not in this repository
+            continue
+        size = int(header[2])
+        keep = size if limit is None else min(size, limit + 1)
+        found[sha] = out[pos : pos + keep]
+        pos += size + 1
+    return found
+
+
 class GitTree:
     """A catalog's definitions as they were at a git ref.
 
-    All definition blobs are read while the repository is open, in one ``cat-file`` session,
-    and kept in memory (definitions are small; data files are never read).
+    Listing the files costs one ``git ls-tree``; their bytes are read only when asked for,
+    in one ``cat-file`` batch, so a caller holding parse results for some blob ids (see
+    :class:`featurecat.load.ParseCache`) never reads those blobs at all.
     """
 
     def __init__(self, root: Path, ref: str) -> None:
@@ -81,34 +117,33 @@ class GitTree:
         self.ref: str | None = ref
         self.display = displayer(root)
         with open_repo(self.root) as repo:
-            commit = resolve(repo, ref)
-            self.commit: str | None = commit.hexsha
+            self.commit: str | None = resolve(repo, ref).hexsha
             self.catalog_dir = catalog_dir(repo, self.root)
-            self.blobs: dict[str, str] = {}
-            self._data: dict[str, bytes] = {}
+            self._git_dir = str(repo.git_dir)
             try:
-                tree = commit.tree / self.catalog_dir if self.catalog_dir else commit.tree
-            except KeyError:
-                return
-            cut = len(self.catalog_dir) + 1 if self.catalog_dir else 0
-            for item in tree.traverse():
-                if not isinstance(item, git.Blob):
-                    continue
-                relpath = str(item.path)[cut:]
-                if not is_candidate(relpath):
-                    continue
-                self.blobs[relpath] = item.hexsha
-                # An oversized blob is refused by the parser on its length alone; don't read it.
-                too_big = item.size > MAX_FILE_BYTES
-                self._data[relpath] = (
-                    bytes(MAX_FILE_BYTES + 1) if too_big else item.data_stream.read()
-                )
+                listing = repo.git.ls_tree("-r", "-z", f"{self.commit}:{self.catalog_dir}")
+            except git.GitCommandError:  # the catalog folder did not exist at that commit
+                listing = ""
+        self.blobs: dict[str, str] = {}
+        """Catalog-relative path -> blob id, for every definition file at the ref."""
+        for entry in filter(None, listing.split("\0")):
+            meta, _, relpath = entry.partition("\t")
+            _mode, kind, sha = meta.split()
+            if kind == "blob" and is_candidate(relpath):
+                self.blobs[relpath] = sha
 
     def files(self) -> list[str]:
-        return sorted(self._data)
+        return sorted(self.blobs)
+
+    def blob_id(self, relpath: str) -> str | None:
+        return self.blobs.get(relpath)
 
     def read(self, relpath: str) -> bytes:
-        return self._data[relpath]
+        return self.read_many([relpath])[relpath]
+
+    def read_many(self, relpaths: Collection[str]) -> dict[str, bytes]:
+        data = read_blobs(self._git_dir, [self.blobs[p] for p in relpaths], MAX_FILE_BYTES)
+        return {p: data[self.blobs[p]] for p in relpaths}
 
     def escapes_repo(self, relpath: str) -> bool:
         # Symbolic links are resolved in the working tree; at a ref only the lexical rule applies.

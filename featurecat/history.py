@@ -1,8 +1,12 @@
 """What changed, when and by whom: every definition's history from one ``git log`` pass.
 
 ``git log --raw`` lists, per commit, each changed file with its old and new blob ids. The
-changed fields come from parsing both blobs, read in one ``cat-file`` session. Renames and
-moves are followed, so a feature that moved folders keeps its history.
+changed fields come from parsing both blobs of each modified file, read in one ``cat-file``
+batch. Moves are followed, so a feature that moved folders keeps its history; a rename ends
+the old name's history and starts the new one's.
+
+History is what was committed: merges contribute the commits they bring in, and changes
+made only while resolving a merge conflict are not listed.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from featurecat.gitio import EMPTY_BLOB, catalog_dir, open_repo
+from featurecat.changes import FieldChange
+from featurecat.gitio import catalog_dir, open_repo, read_blobs, resolve
 from featurecat.names import Kind, kind_of, stem
+from featurecat.tree import repo_root
 from featurecat.yamlio import MAX_FILE_BYTES, parse_document
 
 Action = Literal["added", "modified", "removed", "moved"]
@@ -37,6 +43,7 @@ class Change:
     action: Action
     path: str  # catalog-relative path after the change (before it, for a removal)
     fields: tuple[str, ...] = ()  # the top-level fields whose values changed
+    values: tuple[FieldChange, ...] = ()  # those fields' values before and after, as written
 
     @property
     def short(self) -> str:
@@ -76,36 +83,36 @@ class _Entry:
 def read_history(root: Path, ref: str = "HEAD") -> History:
     """The history of every definition in the catalog at ``root``, up to ``ref``.
 
-    An empty history (not an error) when the catalog is not in git or has no commits yet.
+    One ``git log`` pass for the whole catalog, plus one ``cat-file`` batch for the blobs of
+    modified files (to name the fields that changed). An empty history (not an error) when
+    the catalog is not in git or has no commits yet; an unknown ``ref`` is a
+    :class:`~featurecat.errors.UsageError`.
     """
-    from featurecat.errors import UsageError
-
-    try:
-        with open_repo(root) as repo:
-            if not repo.head.is_valid():
-                return History()
-            prefix = catalog_dir(repo, root)
-            output = repo.git.log(
-                ref, f"--format={_FORMAT}", "--raw", "-z", "-M", "--no-abbrev", "--", prefix or "."
-            )
-            commits = list(_parse_log(output, prefix))
-            blobs = _read_blobs(
-                repo,
-                {
-                    b
-                    for *_, entries in commits
-                    for e in entries
-                    for b in (e.old_blob, e.new_blob)
-                    if b != EMPTY_BLOB
-                },
-            )
-    except UsageError:
+    if repo_root(root) is None:
         return History()
+    with open_repo(root) as repo:
+        if not repo.head.is_valid():
+            return History()
+        commit = resolve(repo, ref).hexsha
+        prefix = catalog_dir(repo, root)
+        output = repo.git.log(
+            commit, f"--format={_FORMAT}", "--raw", "-z", "-M", "--no-abbrev", "--", prefix or "."
+        )
+        git_dir = str(repo.git_dir)
+    commits = list(_parse_log(output, prefix))
+    wanted = {
+        blob
+        for _, entries in commits
+        for e in entries
+        if e.status in "MR"
+        for blob in (e.old_blob, e.new_blob)
+    }
+    blobs = read_blobs(git_dir, wanted, MAX_FILE_BYTES)
+    values = {sha: _value(data) for sha, data in blobs.items()}
     changes: dict[ObjectKey, list[Change]] = defaultdict(list)
     for header, entries in commits:
         for entry in entries:
-            key, change = _change(header, entry, blobs)
-            if key is not None and change is not None:
+            for key, change in _changes(header, entry, values):
                 changes[key].append(change)
     return History(dict(changes))
 
@@ -127,56 +134,49 @@ def _parse_log(output: str, prefix: str) -> Iterator[tuple[list[str], list[_Entr
         yield header.split(_FIELD), entries
 
 
-def _read_blobs(repo: Any, shas: set[str]) -> dict[str, Any]:
-    """Parsed YAML values of the given blobs (``None`` for unparsable ones)."""
-    from binascii import unhexlify
-
-    values: dict[str, Any] = {}
-    for sha in shas:
-        info = repo.odb.info(unhexlify(sha))
-        if info.size > MAX_FILE_BYTES:
-            values[sha] = None
-            continue
-        document, _ = parse_document(repo.odb.stream(unhexlify(sha)).read(), sha)
-        values[sha] = document.value if document is not None else None
-    return values
+def _value(data: bytes) -> Any:
+    """A blob's parsed YAML value (``None`` when it does not parse)."""
+    if len(data) > MAX_FILE_BYTES:
+        return None
+    document, _ = parse_document(data, "")
+    return document.value if document is not None else None
 
 
-def _change(
-    header: list[str], entry: _Entry, blobs: dict[str, Any]
-) -> tuple[ObjectKey | None, Change | None]:
+def _changes(
+    header: list[str], entry: _Entry, values: dict[str, Any]
+) -> Iterator[tuple[ObjectKey, Change]]:
+    sha, author, email, date, message = header
+    when = datetime.fromisoformat(date)
+
+    def change(path: str, action: Action, fields: tuple[FieldChange, ...] = ()) -> Change:
+        names = tuple(f.field for f in fields)
+        return Change(sha, when, author, email, message, action, path, names, fields)
+
+    if entry.status == "R" and stem(entry.old_path) != stem(entry.new_path):
+        # A rename ends the old name's history and starts the new name's.
+        ends: tuple[tuple[str, Action], ...] = (
+            (entry.old_path, "removed"),
+            (entry.new_path, "added"),
+        )
+        for path, action in ends:
+            kind = kind_of(path)
+            if kind is not None and kind is not Kind.PROJECT:
+                yield (kind, stem(path)), change(path, action)
+        return
     path = entry.old_path if entry.status == "D" else entry.new_path
     kind = kind_of(path)
     if kind is None or kind is Kind.PROJECT:
-        return None, None
-    old = blobs.get(entry.old_blob)
-    new = blobs.get(entry.new_blob)
-    actions: dict[str, Action] = {"A": "added", "D": "removed", "R": "moved", "C": "added"}
+        return
+    actions: dict[str, Action] = {"A": "added", "C": "added", "D": "removed", "R": "moved"}
     action = actions.get(entry.status, "modified")
-    name = _name(new if entry.status != "D" else old, path)
-    if entry.status == "R" and stem(entry.old_path) != stem(entry.new_path):
-        action = "added"  # a rename: the old name's history ends, the new name's starts here
-    sha, author, email, date, message = header
-    change = Change(
-        sha,
-        datetime.fromisoformat(date),
-        author,
-        email,
-        message,
-        action,
-        path,
-        _changed_fields(old, new) if action in ("modified", "moved") else (),
-    )
-    return (kind, name), change
+    fields: tuple[FieldChange, ...] = ()
+    if entry.status in "MR":
+        fields = _changed_fields(values.get(entry.old_blob), values.get(entry.new_blob))
+    yield (kind, stem(path)), change(path, action, fields)
 
 
-def _name(value: Any, path: str) -> str:
-    declared = value.get("name") if isinstance(value, dict) else None
-    return declared if isinstance(declared, str) and declared else stem(path)
-
-
-def _changed_fields(old: Any, new: Any) -> tuple[str, ...]:
+def _changed_fields(old: Any, new: Any) -> tuple[FieldChange, ...]:
     if not isinstance(old, dict) or not isinstance(new, dict):
         return ()
     keys = list(dict.fromkeys([*old, *new]))
-    return tuple(k for k in keys if old.get(k) != new.get(k))
+    return tuple(FieldChange(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k))

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from featurecat.catalog import Catalog
 from featurecat.checks import Index, run_checks
 from featurecat.errors import CatalogError, Diagnostic, UsageError
-from featurecat.names import OBJECT_KINDS, PROJECT_FILE, Kind, kind_of
-from featurecat.origin import Parsed
+from featurecat.names import OBJECT_KINDS, PROJECT_FILE, Kind, kind_of, stem
+from featurecat.origin import Origin, Parsed
 from featurecat.parse import parse_file
 from featurecat.schema import Project, Source
 from featurecat.schema.paths import escapes
-from featurecat.tree import Tree, WorkTree, find_catalog
+from featurecat.tree import Tree, WorkTree, find_catalog, git_blob_id
 
 
 @dataclass
@@ -25,6 +25,8 @@ class LoadResult:
     catalog: Catalog | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
+    blobs: dict[str, str] = field(default_factory=dict)
+    """Catalog-relative path -> git blob id of each definition file read."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -56,44 +58,143 @@ def read_catalog(path: str | os.PathLike[str] | None = None, ref: str | None = N
     return read_tree(open_tree(path, ref))
 
 
-def read_tree(tree: Tree) -> LoadResult:
-    """Parse every definition in ``tree`` and run the cross-file checks."""
-    diagnostics: list[Diagnostic] = []
-    parsed: list[Parsed] = []
+class ParseCache:
+    """Parse results keyed by what they depend on: the kind, the file's stem and its blob id.
+
+    Loading two versions of a catalog through one cache parses each distinct file content
+    once: a diff costs about one validation, whatever the catalog's size. A file that only
+    moved is a hit too; its origin and diagnostics are re-pinned to the new path.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[Kind, str, str], tuple[Parsed, list[Diagnostic]]] = {}
+
+    def get(
+        self, kind: Kind, relpath: str, display: str, blob: str | None
+    ) -> tuple[Parsed, list[Diagnostic]] | None:
+        hit = self._entries.get((kind, stem(relpath), blob)) if blob else None
+        if hit is None or hit[0].origin.path == display:
+            return hit
+        parsed, problems = hit
+        origin = Origin(display, relpath, parsed.origin.index)
+        return (
+            Parsed(parsed.kind, parsed.name, parsed.obj, origin),
+            [replace(d, path=display) for d in problems],
+        )
+
+    def put(
+        self, kind: Kind, relpath: str, blob: str, result: tuple[Parsed, list[Diagnostic]]
+    ) -> None:
+        self._entries[(kind, stem(relpath), blob)] = result
+
+
+def read_tree(tree: Tree, cache: ParseCache | None = None, checks: bool = True) -> LoadResult:
+    """Parse every definition in ``tree`` and run the cross-file checks.
+
+    With a ``cache``, files whose blob id it already holds are neither read nor parsed.
+    Without ``checks``, only each file's own problems are reported (still, only valid
+    objects make it into the catalog).
+    """
     files = tree.files()
     if PROJECT_FILE not in files:
-        where = f" at {tree.ref}" if tree.ref else ""
+        where = f" at {tree.ref}; the catalog was not in this folder then" if tree.ref else ""
         raise UsageError(f"{tree.display(PROJECT_FILE)}: no {PROJECT_FILE}{where}")
-    for relpath in files:
-        kind = kind_of(relpath)
-        if kind is None:
-            diagnostics.append(
-                Diagnostic(
-                    tree.display(relpath),
-                    1,
-                    0,
-                    "misplaced-file",
-                    "warning",
-                    f"ignored: only features/ has sub-folders; move this file into "
-                    f"{relpath.split('/', 1)[0]}/",
-                )
-            )
-            continue
-        item, problems = parse_file(kind, relpath, tree.display(relpath), tree.read(relpath))
-        parsed.append(item)
-        diagnostics.extend(problems)
-
+    parsed, diagnostics, blobs = _parse_files(tree, files, cache)
     project_items = [p for p in parsed if p.kind is Kind.PROJECT]
     project = project_items[0].obj if project_items else None
     assert project is None or isinstance(project, Project)
     index = Index.build(parsed, project, tree.catalog_dir)
-    diagnostics.extend(run_checks(index))
-    if project is not None:
-        diagnostics.extend(_linked_paths(tree, index, project))
+    if checks:
+        diagnostics.extend(run_checks(index))
+        if project is not None:
+            diagnostics.extend(_linked_paths(tree, index, project))
     diagnostics.sort(key=lambda d: (d.path, d.line, d.column))
 
     catalog = _build(tree, index, project, diagnostics) if project is not None else None
-    return LoadResult(catalog, diagnostics, len(files))
+    return LoadResult(catalog, diagnostics, len(files), blobs)
+
+
+def _parse_files(
+    tree: Tree, files: list[str], cache: ParseCache | None
+) -> tuple[list[Parsed], list[Diagnostic], dict[str, str]]:
+    """Every definition parsed (from the cache when it has the blob), in file order, with
+    each file's problems and blob id."""
+    diagnostics: list[Diagnostic] = []
+    results: dict[str, tuple[Parsed, list[Diagnostic]]] = {}
+    blobs: dict[str, str] = {}
+    pending: list[tuple[str, Kind]] = []
+    for relpath in files:
+        kind = kind_of(relpath)
+        if kind is None:
+            diagnostics.append(_misplaced(tree, relpath))
+            continue
+        known = tree.blob_id(relpath)
+        hit = cache.get(kind, relpath, tree.display(relpath), known) if cache else None
+        if hit is not None and known is not None:
+            results[relpath], blobs[relpath] = hit, known
+        else:
+            pending.append((relpath, kind))
+    data = tree.read_many([relpath for relpath, _ in pending])
+    for relpath, kind in pending:
+        raw = data[relpath]
+        results[relpath] = parse_file(kind, relpath, tree.display(relpath), raw)
+        blobs[relpath] = tree.blob_id(relpath) or git_blob_id(raw)
+        if cache is not None:
+            cache.put(kind, relpath, blobs[relpath], results[relpath])
+    parsed = []
+    for relpath in files:
+        if relpath in results:
+            parsed.append(results[relpath][0])
+            diagnostics.extend(results[relpath][1])
+    return parsed, diagnostics, blobs
+
+
+def read_pair(
+    path: str | os.PathLike[str] | None, base: str, head: str | None = None
+) -> tuple[LoadResult, LoadResult]:
+    """The catalog at git ref ``base`` and at ``head`` (default: the working tree).
+
+    The head is read, parsed and checked in full, since it is validated. The base is only
+    read: it reuses the head's parse results for every file whose blob is unchanged, so
+    only changed files are parsed twice, and its cross-file checks are skipped (its
+    problems are not this change's). A base without the catalog (the change that creates
+    it) is an empty catalog.
+    """
+    cache = ParseCache()
+    head_result = read_tree(open_tree(path, head), cache)
+    base_tree = open_tree(path, base)
+    if PROJECT_FILE not in base_tree.files() and head_result.catalog is not None:
+        empty = Catalog(
+            project=head_result.catalog.project,
+            teams={},
+            entities={},
+            sources={},
+            features={},
+            models={},
+            origins={},
+            root=base_tree.root,
+            ref=base_tree.ref,
+            commit=base_tree.commit,
+        )
+        return LoadResult(empty), head_result
+    return read_tree(base_tree, cache, checks=False), head_result
+
+
+def changed_since(path: str | os.PathLike[str] | None, ref: str, result: LoadResult) -> set[str]:
+    """The display paths of the files in ``result`` that are new or different since ``ref``."""
+    base = open_tree(path, ref)
+    return {base.display(p) for p, blob in result.blobs.items() if base.blob_id(p) != blob}
+
+
+def _misplaced(tree: Tree, relpath: str) -> Diagnostic:
+    return Diagnostic(
+        tree.display(relpath),
+        1,
+        0,
+        "misplaced-file",
+        "warning",
+        f"ignored: only features/ has sub-folders; move this file into {relpath.split('/', 1)[0]}/",
+    )
 
 
 def _linked_paths(tree: Tree, index: Index, project: Project) -> list[Diagnostic]:

@@ -60,7 +60,7 @@ def create_catalog(directory: Path, name: str | None = None) -> list[Path]:
 
 def _template_files(catalog_name: str) -> Iterator[tuple[str, str]]:
     root = resources.files("featurecat") / "templates" / "init"
-    for relpath, entry in sorted(_walk(root, "")):
+    for relpath, entry in sorted(walk_package(root)):
         text = entry.read_text(encoding="utf-8").replace(_NAME_PLACEHOLDER, catalog_name)
         kind = kind_of(relpath)
         if kind is not None:
@@ -71,11 +71,12 @@ def _template_files(catalog_name: str) -> Iterator[tuple[str, str]]:
         yield relpath, text
 
 
-def _walk(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
+def walk_package(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:
+    """Files below a package-data folder, as ``(relative path, entry)``; dotfiles skipped."""
     for entry in folder.iterdir():
         relpath = f"{prefix}{entry.name}"
         if entry.is_dir():
-            yield from _walk(entry, relpath + "/")
+            yield from walk_package(entry, relpath + "/")
         elif not entry.name.startswith("."):
             yield relpath, entry
 

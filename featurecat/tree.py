@@ -7,9 +7,10 @@ tree is at: a quick question to the ``git`` command, cheap enough for every feat
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Protocol
 
@@ -34,6 +35,14 @@ class Tree(Protocol):
 
     def read(self, relpath: str) -> bytes:
         """The file's bytes; at most ``MAX_FILE_BYTES + 1`` of them, so size checks stay cheap."""
+        ...
+
+    def read_many(self, relpaths: Collection[str]) -> dict[str, bytes]:
+        """Several files' bytes at once (one git process at a ref), as :meth:`read` gives them."""
+        ...
+
+    def blob_id(self, relpath: str) -> str | None:
+        """The file's git blob id when it is known without reading the file (at a ref)."""
         ...
 
     def display(self, relpath: str) -> str:
@@ -128,6 +137,11 @@ def displayer(root: Path) -> Callable[[str], str]:
     return lambda relpath: Path(os.path.relpath(root / relpath, cwd)).as_posix()
 
 
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a file with these bytes, so disk and git contents compare cheaply."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
 class WorkTree:
     """The catalog as it is on disk now."""
 
@@ -152,6 +166,12 @@ class WorkTree:
         # os.path.join, not Path: this runs once per definition file.
         with open(os.path.join(self.root, relpath), "rb") as handle:  # noqa: PTH118
             return handle.read(MAX_FILE_BYTES + 1)
+
+    def read_many(self, relpaths: Collection[str]) -> dict[str, bytes]:
+        return {relpath: self.read(relpath) for relpath in relpaths}
+
+    def blob_id(self, relpath: str) -> str | None:
+        return None  # only known by reading the file
 
     def escapes_repo(self, relpath: str) -> bool:
         target = (self.root / relpath).resolve()

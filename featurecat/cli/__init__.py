@@ -22,6 +22,10 @@ COMMANDS = {
     "search": "featurecat.cli.discover:search",
     "init": "featurecat.cli.init:init",
     "schema": "featurecat.cli.schema:schema",
+    "diff": "featurecat.cli.diff:diff",
+    "log": "featurecat.cli.log:log",
+    "codeowners": "featurecat.cli.codeowners:codeowners",
+    "docs": "featurecat.cli.docs:docs",
     "models": "featurecat.cli.models:models",
 }
 

@@ -24,7 +24,12 @@ def catalog_options(func: F) -> F:
         metavar="REF",
         help="Read the catalog as it was at this git ref (branch, tag, SHA, HEAD~2).",
     )(func)
-    func = click.option(
+    return catalog_option(func)
+
+
+def catalog_option(func: F) -> F:
+    """``--catalog PATH`` alone, for commands that choose their refs themselves."""
+    return click.option(
         "--catalog",
         "catalog_path",
         default=None,
@@ -32,7 +37,6 @@ def catalog_options(func: F) -> F:
         help="The catalog folder (holding featurecat.yaml). Default: ./catalog, "
         "then the current folder and its parents.",
     )(func)
-    return func
 
 
 def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:

@@ -19,8 +19,20 @@ from featurecat.errors import Diagnostic
     help="Also open each source's schema and check columns and dtypes.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    default=None,
+    help="List problems in files changed since this git ref first (GitHub shows only the "
+    "first 10 annotations of each kind per step).",
+)
 def validate(
-    catalog_path: str | None, ref: str | None, fmt: str, check_data: bool, strict: bool
+    catalog_path: str | None,
+    ref: str | None,
+    fmt: str,
+    check_data: bool,
+    strict: bool,
+    changed_since: str | None,
 ) -> None:
     """Validate every definition and report every problem, with its file and line.
 
@@ -36,6 +48,11 @@ def validate(
         from featurecat.datacheck import check_data as run_data_checks
 
         diagnostics.extend(run_data_checks(catalog))
+    if changed_since is not None:
+        from featurecat.load import changed_since as changed_files
+
+        changed = changed_files(catalog_path, changed_since, result)
+        diagnostics.sort(key=lambda d: d.path not in changed)
     if strict:
         diagnostics = [
             Diagnostic(d.path, d.line, d.column, d.code, "error", d.message) for d in diagnostics

@@ -10,7 +10,7 @@ if that commit fails, the files are put back as they were.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -375,6 +375,12 @@ class _Overlay:
 
     def read(self, relpath: str) -> bytes:
         return self.extra[relpath] if relpath in self.extra else self.base.read(relpath)
+
+    def read_many(self, relpaths: Collection[str]) -> dict[str, bytes]:
+        return {relpath: self.read(relpath) for relpath in relpaths}
+
+    def blob_id(self, relpath: str) -> str | None:
+        return None if relpath in self.extra else self.base.blob_id(relpath)
 
     def display(self, relpath: str) -> str:
         return self.base.display(relpath)

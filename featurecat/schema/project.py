@@ -21,4 +21,16 @@ class Project(Definition):
         "It must stay inside the repository.",
     )
 
+    site: str | None = Field(
+        None,
+        description="Folder, relative to the catalog, with the portal's hand-written MkDocs "
+        "sources: `mkdocs.yml` (overrides), `docs/` (pages, assets) and `overrides/` (theme). "
+        "It must stay inside the repository.",
+    )
+
     _check_data_root = field_validator("data_root")(check_relative_path)
+
+    @field_validator("site")
+    @classmethod
+    def _check_site(cls, value: str | None) -> str | None:
+        return None if value is None else check_relative_path(value)

@@ -1,0 +1,55 @@
+"""``featurecat diff``: what a change does to the catalog, and whether it may merge."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from featurecat.cli.common import catalog_option, format_option
+from featurecat.errors import FeaturecatError
+
+
+@click.command()
+@catalog_option
+@click.option(
+    "--base", required=True, metavar="REF", help="The git ref to compare against (e.g. main)."
+)
+@click.option(
+    "--head", default=None, metavar="REF", help="The git ref to compare. Default: the working tree."
+)
+@format_option("text", "markdown", "json", "github")
+def diff(catalog_path: str | None, base: str, head: str | None, fmt: str) -> None:
+    """Compare the catalog at git ref BASE with HEAD (default: the working tree).
+
+    Lists added, removed, renamed and modified objects with their changed fields, marks
+    breaking changes, and names the models (and their owners) that use each changed
+    feature, including features reached through a changed source or entity. The head is
+    validated too.
+
+    Exits 1 when a feature has a breaking change without a version bump, a removed
+    feature is still used by a model, or the head does not validate; 2 on usage errors
+    such as an unknown ref. `markdown` fits a pull-request comment; `github` prints
+    annotations.
+    """
+    from featurecat.compat import assess
+    from featurecat.diff import compare
+    from featurecat.load import read_pair
+    from featurecat.report.diff import FORMATS
+
+    old, new = read_pair(catalog_path, base, head)
+    for side, result in ((head or "the working tree", new), (base, old)):
+        if result.catalog is None:
+            for diagnostic in result.errors:
+                click.echo(str(diagnostic), err=True)
+            raise FeaturecatError(f"the catalog at {side} has no usable featurecat.yaml")
+    assert old.catalog is not None and new.catalog is not None
+    if old.errors:
+        click.echo(
+            f"note: {len(old.errors)} file(s) in the catalog at {base} do not parse; "
+            "their objects count as added",
+            err=True,
+        )
+    report = assess(compare(old.catalog, new.catalog), new.diagnostics)
+    click.echo(FORMATS[fmt](report))
+    sys.exit(1 if report.failed else 0)

@@ -1,0 +1,70 @@
+"""``featurecat docs build`` and ``featurecat docs serve``: the discovery portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from featurecat.cli.common import catalog_option, catalog_options, load
+
+
+@click.group()
+def docs() -> None:
+    """Build or serve the discovery portal: a MkDocs site with a page per feature."""
+
+
+@docs.command()
+@catalog_options
+@click.option(
+    "--out",
+    default="_site",
+    show_default=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the static site. A previous build there is replaced in one step.",
+)
+@click.option("--strict", is_flag=True, help="Fail on broken internal links and other warnings.")
+def build(catalog_path: str | None, ref: str | None, out: Path, strict: bool) -> None:
+    """Generate the portal and build it into static HTML."""
+    from featurecat.portal.build import build_portal, display
+
+    catalog = load(catalog_path, ref)
+    click.echo(
+        f"Building the portal of '{catalog.project.name}': {len(catalog.features):,} features, "
+        f"{len(catalog.sources):,} sources, {len(catalog.models):,} models"
+    )
+    report = build_portal(catalog, out, strict=strict, progress=_phase)
+    for note in report.project.notes:
+        click.echo(f"  note: {note}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    total = sum(report.seconds.values())
+    where = display(report.out)
+    click.echo(
+        f"Portal built in {where} ({total:.1f}s). "
+        f"Open {where}/index.html or run 'featurecat docs serve'."
+    )
+
+
+def _phase(name: str, detail: str, seconds: float) -> None:
+    click.echo(f"  {name:<8} {detail:<58} {seconds:6.2f}s")
+
+
+@docs.command()
+@catalog_option
+@click.option(
+    "--dev-addr",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Where to serve the site.",
+)
+@click.option(
+    "--dirty", is_flag=True, help="Rebuild only changed pages: faster reloads for big catalogs."
+)
+def serve(catalog_path: str | None, dev_addr: str, dirty: bool) -> None:
+    """Serve the portal on localhost, rebuilding it when the catalog changes."""
+    from featurecat.portal.serve import serve_portal
+
+    serve_portal(load(catalog_path, None), dev_addr=dev_addr, dirty=dirty, echo=click.echo)

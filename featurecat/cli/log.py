@@ -1,0 +1,129 @@
+"""``featurecat log``: how an object (or the whole catalog) changed, from git."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from featurecat.changes import describe_change
+from featurecat.cli.common import catalog_options, format_option
+from featurecat.names import OBJECT_KINDS
+
+if TYPE_CHECKING:
+    from featurecat.history import Change, ObjectKey
+
+_KINDS = [k.value for k in OBJECT_KINDS]
+
+
+@click.command()
+@catalog_options
+@click.argument("name", required=False)
+@click.option("--kind", type=click.Choice(_KINDS), help="Only objects of this kind.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Show at most this many changes. Default: all of NAME's, or the latest 20.",
+)
+@format_option("text", "json")
+def log(
+    catalog_path: str | None,
+    ref: str | None,
+    name: str | None,
+    kind: str | None,
+    limit: int | None,
+    fmt: str,
+) -> None:
+    """The git history of NAME: one entry per commit that changed it, newest first.
+
+    Each entry has the commit, date, author, message and the fields that changed (with
+    their values when short). Without NAME, the latest changes across the catalog. With
+    --ref, the history up to that ref. Moves are followed; a rename starts a new history.
+    """
+    from featurecat.errors import UnknownFeatureError, UsageError
+    from featurecat.history import read_history
+    from featurecat.names import Kind
+    from featurecat.tree import find_catalog, repo_root
+
+    root = find_catalog(catalog_path)
+    if repo_root(root) is None:
+        raise UsageError(
+            f"{root} is not in a git repository; 'featurecat log' reads the catalog's history"
+        )
+    history = read_history(root, ref or "HEAD")
+    wanted = Kind(kind) if kind else None
+    if name is None:
+        entries = history.recent(wanted, limit or 20)
+        if fmt == "json":
+            click.echo(_render_json(entries))
+        else:
+            click.echo(_render_text(entries, named=False) or "no committed changes yet")
+        return
+    keys = [k for k in history.changes if k[1] == name and wanted in (None, k[0])]
+    if not keys:
+        known = {n for k, n in history.changes if wanted in (None, k)}
+        raise UnknownFeatureError(name, known, kind=kind or "object")
+    entries = sorted(
+        ((key, change) for key in keys for change in history.of(*key)),
+        key=lambda item: item[1].date,
+        reverse=True,
+    )[:limit]
+    if fmt == "json":
+        click.echo(_render_json(entries))
+        return
+    for kind_, name_ in keys:
+        changes = history.of(kind_, name_)
+        noun = "change" if len(changes) == 1 else "changes"
+        click.echo(f"{kind_.value} {name_} ({changes[0].path}): {len(changes)} {noun}")
+    click.echo(_render_text(entries, named=len(keys) == 1))
+
+
+def _render_text(entries: Sequence[tuple[ObjectKey, Change]], named: bool) -> str:
+    """``abc12345  2025-03-01  Ann Author  modified: dtype int64 -> float64`` and the message.
+
+    ``named`` is true when every entry is about one object, so lines need not repeat it.
+    """
+    lines = []
+    for (kind, name), change in entries:
+        who = f"{kind.value} {name}: " if not named else ""
+        lines.append(
+            f"{change.short}  {change.date:%Y-%m-%d}  {change.author}  {who}{_describe(change)}"
+        )
+        lines.append(f"    {change.message}")
+    return "\n".join(lines)
+
+
+def _render_json(entries: Sequence[tuple[ObjectKey, Change]]) -> str:
+    return json.dumps([_entry_json(key, change) for key, change in entries], indent=2)
+
+
+def _describe(change: Change) -> str:
+    """What the change did, in a few words."""
+    if change.action == "moved" and not change.values:
+        return f"moved to {change.path}"
+    if change.action in ("modified", "moved"):
+        fields = ", ".join(describe_change(f.field, f.old, f.new) for f in change.values)
+        where = f" (moved to {change.path})" if change.action == "moved" else ""
+        return f"modified: {fields or 'formatting only'}{where}"
+    return change.action
+
+
+def _entry_json(key: ObjectKey, change: Change) -> dict[str, Any]:
+    kind, name = key
+    return {
+        "kind": kind.value,
+        "name": name,
+        "commit": change.commit,
+        "short": change.short,
+        "date": change.date.isoformat(),
+        "author": change.author,
+        "email": change.email,
+        "message": change.message,
+        "action": change.action,
+        "path": change.path,
+        "fields": list(change.fields),
+        "values": [{"field": f.field, "old": f.old, "new": f.new} for f in change.values],
+    }

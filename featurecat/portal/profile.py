@@ -1,0 +1,287 @@
+"""Data profiles for the portal: one DuckDB query per source, covering all of its features.
+
+For each source the portal shows rows and freshness (the newest event timestamp), and for each
+feature column the null share, distinct count, min/mean/max and a small histogram. A source is
+scanned once however many features it feeds: every aggregate is single-pass, so histograms of
+numbers and times are drawn from approximate quantiles (equal-count intervals spread onto
+equal-width bars) instead of a second pass over bin edges. Text columns show their most
+frequent values. A profile is a nicety: a source whose data cannot be read gets a note
+instead, never a failed build.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, Literal
+
+from featurecat.catalog import Catalog
+from featurecat.datacheck import data_files
+from featurecat.schema import Source
+
+ColumnKind = Literal["number", "time", "bool", "text"]
+
+BINS = 12
+QUANTILES = 16
+TOP_VALUES = 6
+
+_NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """What the values of one column look like."""
+
+    column: str
+    kind: ColumnKind
+    non_null: int
+    distinct: int  # approximate (HyperLogLog) beyond a few thousand values
+    minimum: float | None = None  # numbers and times (as epoch seconds)
+    mean: float | None = None  # numbers; for booleans the share of true
+    maximum: float | None = None
+    bins: tuple[tuple[float, float, float], ...] = ()  # (low, high, estimated rows)
+    top: tuple[tuple[str, int | None], ...] = ()  # booleans: (value, rows); text: most frequent
+
+
+@dataclass(frozen=True)
+class SourceProfile:
+    """Rows, freshness and per-column profiles of one source's data."""
+
+    source: str
+    rows: int
+    files: int
+    newest: datetime | None
+    columns: dict[str, ColumnProfile] = field(default_factory=dict)
+
+    def null_share(self, column: str) -> float | None:
+        profile = self.columns.get(column)
+        if profile is None or not self.rows:
+            return None
+        return 1 - profile.non_null / self.rows
+
+
+@dataclass
+class Profiles:
+    """The profiles of a catalog's sources, and a note for each source that has none."""
+
+    sources: dict[str, SourceProfile] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+ProfileCache = dict[tuple[Any, ...], SourceProfile]
+
+
+def profile_catalog(catalog: Catalog, cache: ProfileCache | None = None) -> Profiles:
+    """Profile every source with reachable data; ``cache`` skips unchanged files (serve).
+
+    Sources are independent, so they are profiled on a few threads (DuckDB releases the GIL).
+    """
+    import duckdb
+
+    found = Profiles()
+    jobs: list[tuple[str, Source, list[Path], list[str], tuple[Any, ...]]] = []
+    for name, source in sorted(catalog.sources.items()):
+        files = data_files(catalog.data_path(source))
+        if not files:
+            found.notes[name] = f"no data at {source.path}"
+            continue
+        columns = sorted({f.column_name for f in catalog.features_of(name)})
+        key = _cache_key(source, columns, files)
+        if cache is not None and key in cache:
+            found.sources[name] = cache[key]
+        else:
+            jobs.append((name, source, files, columns, key))
+    if not jobs:
+        return found
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+
+    def run(job: tuple[str, Source, list[Path], list[str], tuple[Any, ...]]) -> None:
+        name, source, files, columns, key = job
+        cursor = con.cursor()
+        try:
+            profile = profile_source(cursor, source, files, columns)
+        except duckdb.Error as exc:
+            found.notes[name] = f"could not read {source.path}: {_first_line(exc)}"
+            return
+        finally:
+            cursor.close()
+        found.sources[name] = profile
+        if cache is not None:
+            cache[key] = profile
+
+    try:
+        with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1, 4)) as pool:
+            list(pool.map(run, jobs))
+    finally:
+        con.close()
+    found.sources = dict(sorted(found.sources.items()))
+    return found
+
+
+def profile_source(
+    con: Any, source: Source, files: list[Path], columns: list[str]
+) -> SourceProfile:
+    """Profile ``columns`` of one source's ``files`` with one scan query."""
+    reader = "read_parquet" if source.format == "parquet" else "read_csv"
+    relation = f"{reader}($files, union_by_name = true)"
+    params = {"files": [str(f) for f in files]}
+    # Paths are parameters; the SQL text holds only quoted column names and constants.
+    described = con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()  # noqa: S608
+    types = {row[0]: str(row[1]) for row in described}
+    kinds = {c: k for c in columns if c in types and (k := _kind(types[c])) is not None}
+    time_column = source.timestamp if source.timestamp in types else None
+    # One projection turns each column into plain aggregatable values (numbers and times as
+    # finite doubles, NaN and infinities as NULL); then one pass of single-pass aggregates.
+    projections = [f"{_q(time_column)} AS newest" if time_column else "NULL AS newest"]
+    selects = ["count(*)", "max(newest)"]
+    for i, (column, kind) in enumerate(kinds.items()):
+        projections.append(f"{_value(_q(column), kind, types[column])} AS v{i}")
+        selects.extend(_aggregates(f"v{i}", kind))
+    inner = f"SELECT {', '.join(projections)} FROM {relation}"  # noqa: S608
+    query = f"SELECT {', '.join(selects)} FROM ({inner})"  # noqa: S608
+    rows, newest, *values = con.execute(query, params).fetchone()
+    width = len(values) // len(kinds) if kinds else 0
+    profiles = {
+        column: _column(column, kind, values[i * width : (i + 1) * width])
+        for i, (column, kind) in enumerate(kinds.items())
+    }
+    return SourceProfile(source.name, int(rows), len(files), _utc(newest), profiles)
+
+
+def _value(col: str, kind: ColumnKind, duckdb_type: str) -> str:
+    # Binding cost grows with every expression (it dominates for wide, short tables), so only
+    # floating-point and time values get the NaN/infinity guard.
+    if kind == "time":
+        return f"CASE WHEN isfinite(epoch({col})) THEN epoch({col}) END"
+    if kind == "number" and duckdb_type.upper() in ("FLOAT", "DOUBLE", "REAL"):
+        return f"CASE WHEN isfinite({col}) THEN {col}::DOUBLE END"
+    if kind == "number":
+        return f"{col}::DOUBLE"
+    return col
+
+
+def _aggregates(v: str, kind: ColumnKind) -> list[str]:
+    """Six single-pass expressions per column: non-null, distinct, min, mean, max, shape."""
+    common = [f"count({v})", f"approx_count_distinct({v})"]
+    if kind in ("number", "time"):
+        points = ", ".join(str(i / QUANTILES) for i in range(QUANTILES + 1))
+        mean = f"avg({v})" if kind == "number" else "NULL"
+        return [*common, f"min({v})", mean, f"max({v})", f"approx_quantile({v}, [{points}])"]
+    if kind == "bool":
+        return [*common, "NULL", f"avg({v}::INTEGER)", "NULL", "NULL"]
+    return [*common, "NULL", "NULL", "NULL", f"approx_top_k({v}, {TOP_VALUES})"]
+
+
+def _column(column: str, kind: ColumnKind, values: list[Any]) -> ColumnProfile:
+    non_null, distinct, low, mean, high, shape = values
+    non_null = int(non_null or 0)
+    bins: tuple[tuple[float, float, float], ...] = ()
+    top: tuple[tuple[str, int | None], ...] = ()
+    if kind in ("number", "time") and shape and low is not None and high is not None:
+        bins = spread([float(q) for q in shape if q is not None], float(low), float(high), non_null)
+    elif kind == "bool" and mean is not None:
+        true = round(float(mean) * non_null)
+        top = (("true", true), ("false", non_null - true))
+    elif kind == "text" and shape:
+        top = tuple((str(v), None) for v in shape)
+    return ColumnProfile(
+        column,
+        kind,
+        non_null,
+        min(int(distinct or 0), non_null),
+        _number(low),
+        _number(mean),
+        _number(high),
+        bins,
+        top,
+    )
+
+
+def spread(
+    quantiles: list[float], low: float, high: float, rows: int, bins: int = BINS
+) -> tuple[tuple[float, float, float], ...]:
+    """Equal-width bars from quantiles.
+
+    Each interval between consecutive quantiles holds an equal share of the rows, spread evenly
+    over the bars it overlaps; an interval of zero width is a spike in one bar. Whole numbers
+    with a small range get one bar per value.
+    """
+    if len(quantiles) < 2 or rows <= 0:
+        return ()
+    if high <= low:
+        return ((low, high, float(rows)),)
+    if all(q == int(q) for q in (*quantiles, low, high)) and high - low < 2 * bins:
+        edges = [low - 0.5 + i for i in range(int(high - low) + 2)]
+    else:
+        step = (high - low) / bins
+        edges = [low + i * step for i in range(bins + 1)]
+    counts = [0.0] * (len(edges) - 1)
+    share = rows / (len(quantiles) - 1)
+    for a, b in pairwise(quantiles):
+        if b <= a:
+            counts[_bar(edges, a)] += share
+            continue
+        for i in range(len(counts)):
+            overlap = min(b, edges[i + 1]) - max(a, edges[i])
+            if overlap > 0:
+                counts[i] += share * overlap / (b - a)
+    return tuple((edges[i], edges[i + 1], c) for i, c in enumerate(counts))
+
+
+def _bar(edges: list[float], value: float) -> int:
+    for i in range(len(edges) - 1):
+        if value < edges[i + 1]:
+            return i
+    return len(edges) - 2
+
+
+def _kind(duckdb_type: str) -> ColumnKind | None:
+    upper = duckdb_type.upper()
+    if upper.startswith(("TIMESTAMP", "DATE")):
+        return "time"
+    if upper == "BOOLEAN":
+        return "bool"
+    if upper == "VARCHAR":
+        return "text"
+    if upper.lstrip("U").startswith(_NUMBER_TYPES) or upper.startswith("DECIMAL"):
+        return "number"
+    return None
+
+
+def _q(identifier: str | None) -> str:
+    assert identifier is not None
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _utc(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return (
+            value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        )
+    return None
+
+
+def _cache_key(source: Source, columns: list[str], files: list[Path]) -> tuple[Any, ...]:
+    stats = []
+    for path in files:
+        stat = path.stat()
+        stats.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return (source.model_dump_json(), tuple(columns), tuple(stats))
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,160 @@
+"""The acceptance story in a real browser: Team B searches, finds ``user_age`` and reads it.
+
+Drives Debian's Chromium (``/usr/bin/chromium``) with Playwright; no browser is downloaded.
+Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+from tests.portal.conftest import Site
+from tests.portal.hostile import VECTORS, flat
+
+pytestmark = pytest.mark.browser
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium package at /usr/bin/chromium")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """``folder`` over HTTP on a free localhost port."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def page_on(browser: Any, base: str) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A page that records requests leaving localhost and any dialog (alert) opened."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    outside: list[str] = []
+    dialogs: list[str] = []
+
+    def route(route: Any) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        yield page, outside, dialogs
+    finally:
+        context.close()
+
+
+def test_team_b_finds_user_age(browser: Any, example_site: Site) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with served(example_site.out) as base, page_on(browser, base) as (page, outside, dialogs):
+        page.goto(base)
+        page.wait_for_selector(".fc-cards")
+        page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        page.locator("input.md-search__input").press_sequentially("user", delay=30)
+        page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+        page.screenshot(path=str(ARTIFACTS / "search.png"))
+        result = page.locator('a.md-search-result__link[href*="features/user_age/"]').first
+        for _ in range(10):  # Material shows results in batches as the list scrolls
+            if result.count():
+                break
+            page.locator(".md-search__scrollwrap").evaluate("e => e.scrollTo(0, e.scrollHeight)")
+            page.wait_for_timeout(300)
+        result.click()
+
+        page.wait_for_url("**/features/user_age/**")
+        assert page.locator("article h1").inner_text().strip().rstrip("¶") == "user_age"
+        owner = page.locator("table.fc-meta tr", has_text="Owner")
+        assert "growth" in owner.inner_text()
+        snippet = page.locator("#load + div.highlight code").inner_text()
+        assert 'featurecat.load_features(\n    ["user_age"], entity_df=labels' in snippet
+        assert page.locator("button.md-code__button").count() >= 1, "a copy button"
+        used_by = page.locator("#used-by ~ table.fc-list").first.inner_text()
+        assert "churn_model" in used_by and "data_science" in used_by
+        assert (
+            "Clarify when user_age is null" in page.locator("#history ~ table").first.inner_text()
+        )
+
+        diagram = page.locator("div.mermaid").first
+        diagram.wait_for(timeout=15_000)  # Material replaces <pre class="mermaid"> once drawn
+        box = diagram.bounding_box()
+        assert box is not None and box["height"] > 40
+        assert page.locator("pre.mermaid").count() == 0
+        assert page.locator(".fc-histogram rect").count() >= 8
+
+        page.screenshot(path=str(ARTIFACTS / "feature.png"), full_page=True)
+        assert outside == [], "the portal works offline: no request leaves localhost"
+        assert dialogs == []
+
+
+def test_all_features_table_filters(browser: Any, example_site: Site) -> None:
+    with served(example_site.out) as base, page_on(browser, base) as (page, _, _):
+        page.goto(base + "features/")
+        rows = page.locator("table.fc-table tbody tr")
+        assert rows.count() == 23
+        page.locator(".fc-controls input").fill("merchant")
+        visible = [r for r in rows.all() if r.is_visible()]
+        assert 0 < len(visible) < 23
+        assert all("merchant" in r.inner_text().lower() for r in visible)
+        page.screenshot(path=str(ARTIFACTS / "features.png"), full_page=True)
+
+
+def test_hostile_descriptions_render_as_text(browser: Any, hostile_site: Site) -> None:
+    with served(hostile_site.out) as base, page_on(browser, base) as (page, _, dialogs):
+        for name, description in sorted(VECTORS.items()):
+            page.goto(f"{base}features/{name}/")
+            page.wait_for_selector("article h1")
+            shown = flat(page.locator("article").inner_text())
+            assert flat(description) in shown, name
+        page.goto(f"{base}features/script/")
+        page.screenshot(path=str(ARTIFACTS / "hostile.png"), full_page=True)
+        page.goto(f"{base}teams/growth/")
+        page.wait_for_timeout(500)
+        assert dialogs == [], "no injected script ran"

@@ -1,0 +1,191 @@
+"""``featurecat docs build`` through the front door: output folder, rebuilds, strict, site/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.portal.hostile import visible_text
+from tests.support import build_tree, cli, commit_all, init_repo, make_catalog, run
+
+BROKEN_LINK = (
+    "name: user_age\ndescription: See [the notes](missing-page.md).\nowner: growth\n"
+    "source: user_profile\ndtype: int64\n"
+)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A committed base catalog (no data) with a site folder."""
+    repo = init_repo(tmp_path / "repo")
+    make_catalog(repo / "catalog", {"featurecat.yaml": "name: test\nsite: ../site\n"})
+    build_tree(repo / "site", {"mkdocs.yml": "site_name: Test portal\n"})
+    commit_all(repo, "Add the catalog")
+    return repo
+
+
+def build(repo: Path, *args: str | Path) -> tuple[int, str]:
+    result = cli("docs", "build", "--catalog", repo / "catalog", *args)
+    return result.exit_code, result.output
+
+
+def test_builds_with_package_defaults(tmp_path: Path) -> None:
+    assert cli("init", tmp_path / "starter").exit_code == 0
+    out = tmp_path / "out"
+    result = cli("docs", "build", "--catalog", tmp_path / "starter", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "features" / "customer_orders_30d" / "index.html").is_file()
+    assert "Contribute a feature" in visible_text((out / "contributing" / "index.html").read_text())
+
+
+def test_default_output_is_site_folder_in_current_directory(repo: Path) -> None:
+    result = cli("docs", "build", cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert (repo / "_site" / "features" / "user_age" / "index.html").is_file()
+    assert "Test portal" in (repo / "_site" / "index.html").read_text()
+
+
+def test_rebuild_rewrites_only_changed_files(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(repo, "--out", out)[0] == 0
+    docs = repo / "catalog" / ".featurecat" / "portal" / "docs"
+    country = docs / "features" / "user_country" / "index.md"
+    before = country.stat().st_mtime_ns
+    code, output = build(repo, "--out", out)
+    assert code == 0 and "0 files changed, 0 removed" in output
+    feature = repo / "catalog" / "features" / "user" / "user_age.yaml"
+    feature.write_text(feature.read_text().replace("in years", "in whole years"))
+    code, output = build(repo, "--out", out)
+    written = re.search(r"(\d+) files changed, 0 removed", output)
+    assert code == 0 and written is not None
+    # the feature's page, and the tables that show its summary (all, team, entity, source, tag,
+    # model pages); nothing else
+    assert int(written.group(1)) == 7
+    assert "in whole years" in (docs / "features" / "user_age" / "index.md").read_text()
+    assert country.stat().st_mtime_ns == before
+    assert "in whole years" in (out / "features" / "user_age" / "index.html").read_text()
+
+
+def test_removed_feature_pages_are_removed(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(repo, "--out", out)[0] == 0
+    build_tree(
+        repo / "catalog",
+        {
+            "features/user/user_country.yaml": None,
+            "models/churn_model.yaml": "name: churn_model\nowner: risk\nfeatures: [user_age]\n",
+        },
+    )
+    code, output = build(repo, "--out", out)
+    assert code == 0 and "1 removed" in output
+    assert not (out / "features" / "user_country").exists()
+
+
+def test_strict_fails_on_broken_links_and_keeps_the_previous_site(
+    repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert build(repo, "--out", out, "--strict")[0] == 0
+    build_tree(repo / "catalog", {"features/user/user_age.yaml": BROKEN_LINK})
+    code, output = build(repo, "--out", out, "--strict")
+    assert code == 1
+    assert "catalog/features/user/user_age.yaml: Doc file 'features/user_age/index.md'" in output
+    assert "missing-page.md" in output
+    assert "Age of the user in years" in (out / "features" / "user_age" / "index.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "repo"], "no temp folder left"
+    code, output = build(repo, "--out", out)
+    assert code == 0 and "warning: " in output and "missing-page.md" in output
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("catalog", "would replace"),
+        (".", "would replace"),
+        ("site", "would replace"),
+        ("catalog/html", "is inside"),
+        ("site/html", "is inside"),
+    ],
+)
+def test_refuses_outputs_that_would_destroy_something(repo: Path, out: str, message: str) -> None:
+    result = cli("docs", "build", "--out", out, cwd=repo)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert (repo / "catalog" / "featurecat.yaml").is_file()
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(repo: Path, tmp_path: Path) -> None:
+    precious = build_tree(tmp_path / "precious", {"notes.txt": "keep me"})
+    code, output = build(repo, "--out", precious)
+    assert code == 2 and "not a portal built by featurecat" in output
+    assert (precious / "notes.txt").read_text() == "keep me"
+
+
+def test_site_config_cannot_run_code(repo: Path, tmp_path: Path) -> None:
+    build_tree(repo / "site", {"mkdocs.yml": "site_name: x\nhooks:\n  - evil.py\n"})
+    code, output = build(repo, "--out", tmp_path / "out")
+    assert code == 1
+    assert "site/mkdocs.yml:2: error: 'hooks' cannot be set here" in output
+    assert not (tmp_path / "out").exists()
+
+
+def test_site_docs_add_pages_and_replace_contributing(repo: Path, tmp_path: Path) -> None:
+    build_tree(
+        repo / "site",
+        {
+            "docs/contributing.md": "# How we work\n\nAsk in #features.\n",
+            "docs/glossary.md": "# Glossary\n\nPIT: point in time.\n",
+        },
+    )
+    out = tmp_path / "out"
+    code, output = build(repo, "--out", out, "--strict")
+    assert code == 0, output
+    assert "Ask in #features." in (out / "contributing" / "index.html").read_text()
+    home = (out / "index.html").read_text()
+    assert 'href="glossary/"' in home, "a hand-written top-level page joins the navigation"
+
+
+def test_site_docs_cannot_replace_generated_pages(repo: Path, tmp_path: Path) -> None:
+    build_tree(repo / "site", {"docs/features/user_age/index.md": "# mine\n"})
+    code, output = build(repo, "--out", tmp_path / "out")
+    assert code == 2 and "belongs to the generated portal" in output
+
+
+def test_unreadable_data_gives_a_note_not_a_failure(repo: Path, tmp_path: Path) -> None:
+    build_tree(repo / "catalog", {"data/user_profile.parquet": b"not parquet"})
+    code, output = build(repo, "--out", tmp_path / "out")
+    assert code == 0
+    assert "note: no data profile for source user_profile: could not read" in output
+
+
+def test_real_process_prints_progress(repo: Path, tmp_path: Path) -> None:
+    done = run("docs", "build", "--out", tmp_path / "out", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert "  mkdocs " in done.stdout and "pages built into" in done.stdout
+    assert done.stderr == ""
+
+
+def test_missing_site_folder_falls_back_to_the_default_look(repo: Path, tmp_path: Path) -> None:
+    build_tree(repo / "site", {"mkdocs.yml": None})
+    (repo / "site").rmdir()
+    code, output = build(repo, "--out", tmp_path / "out")
+    assert code == 0
+    assert (
+        "featurecat.yaml:2: site folder '../site' does not exist; building with the default"
+        in output
+    )
+    assert (tmp_path / "out" / "contributing" / "index.html").is_file()
+
+
+def test_history_says_what_changed(repo: Path, tmp_path: Path) -> None:
+    feature = repo / "catalog" / "features" / "user" / "user_age.yaml"
+    feature.write_text(feature.read_text().replace("[demographics]", "[demographics, age]"))
+    commit_all(repo, "Tag user_age with age", date="2025-05-02T10:00:00+00:00")
+    assert build(repo, "--out", tmp_path / "out")[0] == 0
+    page = (tmp_path / "out" / "features" / "user_age" / "index.html").read_text()
+    shown = visible_text(page)
+    assert "2025-05-02" in shown
+    assert "modified: tags [demographics] -> [demographics, age]" in shown
+    assert "Tag user_age with age" in shown

@@ -1,0 +1,112 @@
+"""Data profiles with DuckDB: correct numbers from one scan per source, notes on failure."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from featurecat.catalog import Catalog
+from featurecat.portal.profile import profile_catalog, spread
+from tests.support import build_tree, make_catalog
+
+FEATURE = "name: {name}\ndescription: d\nowner: growth\nsource: {source}\ndtype: {dtype}\n"
+
+
+def _table() -> pa.Table:
+    when = [datetime.datetime(2025, 1, d, 12) for d in range(1, 11)]
+    return pa.table(
+        {
+            "user_id": list(range(10)),
+            "event_timestamp": pa.array(when, pa.timestamp("us", tz="UTC")),
+            "user_age": [20, 30, None, 40, 50, 60, 30, 30, None, 80],
+            "score": [0.5, float("nan"), 1.5, 2.5, None, 3.5, float("inf"), 0.0, 1.0, 2.0],
+            "user_country": ["FR", "FR", "DE", None, "FR", "US", "DE", "FR", "US", "FR"],
+            "active": [True, False, True, True, None, True, False, True, True, True],
+        }
+    )
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Catalog:
+    root = make_catalog(
+        tmp_path / "catalog",
+        {
+            "features/user/user_country.yaml": FEATURE.format(
+                name="user_country", source="user_profile", dtype="string"
+            ),
+            "features/user/score.yaml": FEATURE.format(
+                name="score", source="user_profile", dtype="float64"
+            ),
+            "features/user/active.yaml": FEATURE.format(
+                name="active", source="user_profile", dtype="bool"
+            ),
+        },
+    )
+    (root / "data").mkdir()
+    pq.write_table(_table(), root / "data" / "user_profile.parquet")
+    return Catalog.load(root)
+
+
+def test_profiles_every_column_of_a_source(catalog: Catalog) -> None:
+    profiles = profile_catalog(catalog)
+    source = profiles.sources["user_profile"]
+    assert source.rows == 10 and source.files == 1
+    assert source.newest == datetime.datetime(2025, 1, 10, 12, tzinfo=datetime.timezone.utc)
+    age = source.columns["user_age"]
+    assert (age.non_null, age.distinct, age.minimum, age.maximum) == (8, 6, 20.0, 80.0)
+    assert age.mean == pytest.approx(42.5)
+    assert source.null_share("user_age") == pytest.approx(0.2)
+    assert sum(rows for _, _, rows in age.bins) == pytest.approx(8, abs=1)
+    score = source.columns["score"]
+    assert (score.minimum, score.maximum) == (0.0, 3.5), "NaN and infinity are not values"
+    country = source.columns["user_country"]
+    assert country.top[0] == ("FR", None) and {v for v, _ in country.top} == {"FR", "DE", "US"}
+    assert source.columns["active"].top == (("true", 7), ("false", 2))
+
+
+def test_csv_and_globs_are_profiled(tmp_path: Path) -> None:
+    root = make_catalog(
+        tmp_path / "catalog",
+        {
+            "sources/user_profile.yaml": "name: user_profile\nowner: growth\nentity: user\n"
+            "path: parts/*.csv\n"
+        },
+    )
+    (root / "data" / "parts").mkdir(parents=True)
+    table = _table().select(["user_id", "event_timestamp", "user_age"])
+    pacsv.write_csv(table.slice(0, 5), root / "data" / "parts" / "a.csv")
+    pacsv.write_csv(table.slice(5), root / "data" / "parts" / "b.csv")
+    source = profile_catalog(Catalog.load(root)).sources["user_profile"]
+    assert (source.rows, source.files) == (10, 2)
+    assert source.columns["user_age"].maximum == 80.0
+
+
+def test_missing_and_broken_data_become_notes(catalog: Catalog, tmp_path: Path) -> None:
+    build_tree(catalog.root, {"data/user_profile.parquet": b"PAR1 garbage"})
+    profiles = profile_catalog(catalog)
+    assert profiles.sources == {}
+    assert profiles.notes["user_profile"].startswith("could not read user_profile.parquet")
+    (catalog.root / "data" / "user_profile.parquet").unlink()
+    assert profile_catalog(catalog).notes == {"user_profile": "no data at user_profile.parquet"}
+
+
+def test_cache_skips_unchanged_files(catalog: Catalog) -> None:
+    cache: dict[tuple[object, ...], object] = {}
+    first = profile_catalog(catalog, cache)  # type: ignore[arg-type]
+    second = profile_catalog(catalog, cache)  # type: ignore[arg-type]
+    assert second.sources["user_profile"] is first.sources["user_profile"]
+
+
+def test_spread_keeps_the_rows_and_the_shape() -> None:
+    uniform = spread([float(q) for q in range(0, 101, 10)], 0.0, 100.0, 1200)
+    assert sum(r for _, _, r in uniform) == pytest.approx(1200) and len(uniform) == 12
+    assert max(r for _, _, r in uniform) - min(r for _, _, r in uniform) <= 2
+    counts = spread([1.0, 1.0, 1.0, 2.0, 3.0], 1.0, 3.0, 100)
+    assert [(low, high) for low, high, _ in counts] == [(0.5, 1.5), (1.5, 2.5), (2.5, 3.5)]
+    assert counts[0][2] > counts[2][2]
+    assert spread([5.0, 5.0], 5.0, 5.0, 7) == ((5.0, 5.0, 7.0),)
