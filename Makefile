@@ -18,6 +18,6 @@ typecheck:
 	$(PY) -m mypy
 
 test:
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --dist loadgroup
 
 check: lint typecheck test

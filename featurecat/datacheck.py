@@ -6,14 +6,14 @@ Each source is opened once, however many features read from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from featurecat.catalog import Catalog
 from featurecat.errors import DataError, Diagnostic, did_you_mean
 from featurecat.names import Kind
-from featurecat.schema import Dtype, Source
+from featurecat.schema import Dtype, Feature, Source
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -91,6 +91,15 @@ def _check_source(catalog: Catalog, name: str, source: Source) -> Iterator[Diagn
             ("path",), "data-missing", f"{exc}; write the data there or fix path"
         )
         return
+    yield from check_schema(catalog, name, schema, catalog.features_of(name))
+
+
+def check_schema(
+    catalog: Catalog, name: str, schema: pa.Schema, features: Iterable[Feature]
+) -> Iterator[Diagnostic]:
+    """Mismatches between source ``name``'s data ``schema`` and its declaration and ``features``."""
+    source = catalog.sources[name]
+    origin = catalog.origin(Kind.SOURCE, name)
     columns = {field.name: field.type for field in schema}
     listed = ", ".join(columns)
     if source.timestamp not in columns:
@@ -116,7 +125,7 @@ def _check_source(catalog: Catalog, name: str, source: Source) -> Iterator[Diagn
                 f"join key '{key}' of entity '{source.entity}' is not in the data"
                 f"{did_you_mean(key, columns)}; the columns are: {listed}",
             )
-    for feature in catalog.features_of(name):
+    for feature in features:
         f_origin = catalog.origin(Kind.FEATURE, feature.name)
         column = feature.column_name
         if column not in columns:

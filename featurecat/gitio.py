@@ -3,6 +3,8 @@
 * :class:`GitTree` is a catalog as it was at a ref, read straight from git objects: no
   checkout, no temp copy.
 * :func:`read_blobs` reads any number of blobs with one ``git cat-file --batch`` process.
+* :func:`check_new_branch` and :func:`commit_on_new_branch` commit what ``register_feature``
+  and ``update_feature`` wrote on a new branch, ready for a pull request.
 
 Every git call is a short-lived process, and repositories are opened with ``with``, so no
 ``git cat-file`` process outlives a call.
@@ -151,3 +153,75 @@ class GitTree:
 def git_env() -> dict[str, str]:
     """Environment for git subprocesses: no pager, no prompts."""
     return {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def check_new_branch(folder: Path, branch: str, paths: list[Path]) -> None:
+    """Refuse, before anything is written, a branch that cannot be created or committed to,
+    or a change to ``paths`` that git would not commit (all of them ignored)."""
+    with open_repo(folder) as repo:
+        try:
+            repo.git.check_ref_format("--branch", branch)
+        except git.GitCommandError:
+            raise UsageError(
+                f"'{branch}' is not a valid git branch name; use letters, digits, '-', '_' "
+                "and '/' (like features/add-user-age)"
+            ) from None
+        if not repo.head.is_valid():
+            raise UsageError(
+                "the repository has no commit yet; commit once, then write with branch="
+            )
+        if branch in repo.heads:
+            raise UsageError(
+                f"git branch '{branch}' already exists; pick a new name (the change is "
+                "committed on a new branch, ready for a pull request)"
+            )
+        try:
+            repo.git.var("GIT_COMMITTER_IDENT")
+        except git.GitCommandError:
+            raise UsageError(
+                "git does not know who you are, so it cannot commit; set user.name and "
+                "user.email (git config --global user.email you@example.com)"
+            ) from None
+        if not _committable(repo, paths):
+            raise UsageError(
+                f"git ignores every file this change writes ({', '.join(p.name for p in paths)}), "
+                "so there is nothing to commit on a branch; drop branch= or stop ignoring them"
+            )
+
+
+def _committable(repo: git.Repo, paths: list[Path]) -> list[str]:
+    """``paths`` relative to the repository's top, without those ``.gitignore`` excludes."""
+    top = Path(repo.working_tree_dir or ".").resolve()
+    relpaths = [p.resolve().relative_to(top).as_posix() for p in paths]
+    ignored = set(repo.ignored(*relpaths))
+    return [p for p in relpaths if p not in ignored]
+
+
+def commit_on_new_branch(folder: Path, branch: str, paths: list[Path], message: str) -> str:
+    """Switch to a new ``branch`` and commit exactly ``paths`` there; returns the commit SHA.
+
+    Other changes in the working tree or the index are left as they are, uncommitted. Files
+    that ``.gitignore`` excludes (data kept out of git) are left out. On failure the
+    repository is put back on the branch it was on.
+    """
+    with open_repo(folder) as repo:
+        tracked = _committable(repo, paths)
+        previous = repo.head.commit.hexsha if repo.head.is_detached else repo.active_branch.name
+        repo.git.checkout("-q", "-b", branch)
+        try:
+            repo.git.add("--", *tracked)
+            repo.git.commit("-q", "-m", message, "--", *tracked)
+        except git.GitCommandError as exc:
+            repo.git.reset("-q", "--", *tracked)
+            repo.git.checkout("-q", previous)
+            repo.git.branch("-q", "-D", branch)
+            raise UsageError(f"could not commit on branch '{branch}': {_output(exc)}") from None
+        return repo.head.commit.hexsha
+
+
+def _output(exc: git.GitCommandError) -> str:
+    """What git said, without GitPython's ``stderr: '...'`` wrapping."""
+    text = str(exc.stderr or exc.stdout or exc).strip()
+    for label in ("stderr: ", "stdout: "):
+        text = text.removeprefix(label)
+    return text.strip("'").strip()

@@ -1,13 +1,15 @@
 """Where definitions are read from: the working tree here, a git ref in :mod:`featurecat.gitio`.
 
 Both kinds of tree answer the same questions (which files, what bytes), so loading, checking
-and diffing never care where a catalog came from.
+and diffing never care where a catalog came from. :func:`head_state` tells what the working
+tree is at: a quick question to the ``git`` command, cheap enough for every feature load.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Protocol
@@ -86,6 +88,37 @@ def repo_root(folder: Path) -> Path | None:
         if (candidate / ".git").exists():
             return candidate
     return None
+
+
+def head_state(folder: Path) -> tuple[str | None, bool | None]:
+    """The commit checked out where ``folder`` is, and whether ``folder`` has changes.
+
+    ``(None, None)`` outside a git repository (or without git); the commit is ``None`` before
+    the first commit. Untracked files count as changes: new data not committed yet.
+    """
+    if repo_root(folder.resolve()) is None:
+        return None, None
+    # No pager, no prompts, and no index refresh that would take git's lock.
+    env = {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+    except OSError:  # no git on this machine
+        return None, None
+    commit = head.stdout.strip() if head.returncode == 0 else None
+    return commit or None, bool(status.stdout.strip()) if status.returncode == 0 else None
 
 
 def displayer(root: Path) -> Callable[[str], str]:

@@ -26,6 +26,7 @@ COMMANDS = {
     "log": "featurecat.cli.log:log",
     "codeowners": "featurecat.cli.codeowners:codeowners",
     "docs": "featurecat.cli.docs:docs",
+    "models": "featurecat.cli.models:models",
 }
 
 

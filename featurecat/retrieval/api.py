@@ -1,0 +1,130 @@
+"""The loader: ``load_features`` and ``get_feature``. Writes live in :mod:`.writes`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from featurecat.catalog import Catalog
+from featurecat.errors import UnknownFeatureError
+from featurecat.retrieval import manifest as manifests
+from featurecat.retrieval.engine import get_engine
+from featurecat.retrieval.request import plan, source_read
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import pandas as pd
+
+CatalogLike = str | os.PathLike[str] | Catalog | None
+
+
+def open_catalog(catalog: CatalogLike) -> Catalog:
+    """A loaded catalog: a path (or ``None``, to look for one as the CLI does) or a Catalog."""
+    return catalog if isinstance(catalog, Catalog) else Catalog.load(catalog)
+
+
+def load_features(
+    features: str | Iterable[str],
+    entity_df: Any,
+    catalog: CatalogLike = None,
+    *,
+    timestamp_column: str = "event_timestamp",
+    engine: str | Any = "duckdb",
+    output: str | None = None,
+    manifest: str | os.PathLike[str] | None = None,
+    model: str | None = None,
+) -> Any:
+    """Join feature values onto ``entity_df``, point-in-time.
+
+    For each row and feature, the value comes from the latest source row with the same join
+    keys whose timestamp is at or before the row's ``timestamp_column``, and no older than the
+    feature's ttl; otherwise it is null. Source rows tied on keys and timestamp resolve to
+    the last one in file order. Naive timestamps are read as UTC; aware ones are converted.
+
+    The result keeps every row of ``entity_df`` in order, with its index and columns, and
+    adds one column per feature, named after it, with its declared dtype (nullable ``Int64``,
+    ``boolean`` and ``string`` in pandas, so missing values stay missing).
+
+    ``engine`` is ``"duckdb"`` (the default; pandas in, ``output`` = ``"pandas"``,
+    ``"arrow"`` or ``"polars"`` out) or ``"spark"`` / a ``SparkSession`` (pandas or Spark
+    DataFrame in; a Spark DataFrame out unless ``output="pandas"`` or ``"arrow"``).
+
+    What the load used is attached as ``df.attrs["featurecat"]`` (pandas; arrow keeps it in
+    the schema metadata) and, with ``manifest="path.json"``, written there for
+    ``featurecat models status``. ``model`` names the model being trained, for that report.
+    """
+    cat = open_catalog(catalog)
+    if model is not None and model not in cat.models:
+        raise UnknownFeatureError(model, cat.models, kind="model")
+    runner = get_engine(engine)
+    request = plan(cat, features, runner.columns(entity_df), timestamp_column)
+    native = output or ("spark" if runner.name == "spark" else "pandas")
+    if manifest is None and native not in ("pandas", "arrow"):
+        return runner.retrieve(request, entity_df, output)
+    # Git state and data fingerprints are gathered while the engine joins.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        gathering = pool.submit(manifests.provenance, cat, request)
+        result = runner.retrieve(request, entity_df, output)
+        found = gathering.result()
+    rows, start, end = runner.summary(entity_df, timestamp_column)
+    record = manifests.record(
+        cat, request, found, engine=runner.name, rows=rows, window=(start, end), model=model
+    )
+    if manifest is not None:
+        manifests.write(record, manifest)
+    return _with_manifest(result, record)
+
+
+def get_feature(
+    name: str,
+    catalog: CatalogLike = None,
+    *,
+    as_of: datetime | str | None = None,
+) -> pd.DataFrame:
+    """The latest value of a feature for every entity in its source, as pandas.
+
+    Columns: the join keys, the feature (with its declared dtype) and the source's timestamp
+    column (when that value was recorded, UTC), one row per entity, sorted by the keys. With
+    ``as_of``, values are taken at that moment (naive means UTC), and the feature's ttl
+    applies; without it, the latest row wins and the ttl is not applied.
+    """
+    import pandas as pd
+
+    from featurecat.retrieval.dtypes import pandas_dtype, to_pandas
+    from featurecat.retrieval.duckdb_engine import DuckDBEngine
+
+    cat = open_catalog(catalog)
+    feature = cat.feature(name)
+    read = source_read(cat, feature.source, [feature])
+    moment = None
+    if as_of is not None:
+        stamp = pd.Timestamp(as_of)
+        moment = (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).to_pydatetime()
+    table = DuckDBEngine().latest(read, moment)
+    frame = to_pandas(table, {name: feature.dtype})
+    return frame.astype({read.timestamp: pandas_dtype("timestamp")})
+
+
+def _with_manifest(result: Any, record: dict[str, Any]) -> Any:
+    import json
+
+    if _is_pandas(result):
+        result.attrs["featurecat"] = record
+    elif _is_arrow(result):
+        metadata = {**(result.schema.metadata or {}), b"featurecat": json.dumps(record).encode()}
+        result = result.replace_schema_metadata(metadata)
+    return result
+
+
+def _is_pandas(value: Any) -> bool:
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(value, pandas.DataFrame)
+
+
+def _is_arrow(value: Any) -> bool:
+    pyarrow = sys.modules.get("pyarrow")
+    return pyarrow is not None and isinstance(value, pyarrow.Table)

@@ -1,0 +1,124 @@
+"""Entity frames in, results out: the pandas and arrow plumbing every engine shares.
+
+Engines see only what they need of ``entity_df``: its join keys, its timestamps normalised to
+UTC microseconds (:data:`TS`) and its row number (:data:`ROW`). They hand back one arrow column
+per feature, aligned with the entity rows, and :func:`attach` puts those next to the caller's
+frame, which keeps its rows, order, index and columns.
+
+Time zones: an aware timestamp is converted to UTC (the same instant, never shifted); a naive
+one is taken to be UTC already, as the example catalog and most warehouses store them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from featurecat.errors import DataError, UsageError
+from featurecat.retrieval.dtypes import TIMESTAMP_UNIT, ValueKind, arrow_type, pandas_kind
+from featurecat.retrieval.request import Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+Output = Literal["pandas", "arrow", "polars"]
+OUTPUTS: tuple[Output, ...] = ("pandas", "arrow", "polars")
+ROW = "__fc_row"
+TS = "__fc_ts"
+
+
+def pandas_columns(entity_df: Any) -> dict[str, ValueKind]:
+    """The kind of values each column of a pandas ``entity_df`` holds."""
+    import pandas as pd
+
+    if not isinstance(entity_df, pd.DataFrame):
+        raise UsageError(
+            f"entity_df must be a pandas DataFrame, not {type(entity_df).__name__}; "
+            "convert it first (polars: .to_pandas(), arrow: .to_pandas())"
+        )
+    if not entity_df.columns.is_unique:
+        repeated = sorted({str(c) for c in entity_df.columns[entity_df.columns.duplicated()]})
+        raise DataError(f"entity_df has more than one column named {', '.join(repeated)}")
+    return {str(name): pandas_kind(entity_df[name]) for name in entity_df.columns}
+
+
+def utc_timestamps(column: pd.Series) -> pa.Array:
+    """A datetime column as UTC microsecond timestamps; naive values are read as UTC."""
+    import pyarrow as pa
+
+    # Truncating nanoseconds keeps every comparison with microsecond data exact.
+    return pa.array(_utc(column)).cast(pa.timestamp(TIMESTAMP_UNIT, tz="UTC"), safe=False)
+
+
+def _utc(column: pd.Series) -> pd.Series:
+    utc: pd.Series = (
+        column.dt.tz_localize("UTC") if column.dt.tz is None else column.dt.tz_convert("UTC")
+    )
+    return utc
+
+
+def entity_keys(entity_df: pd.DataFrame, plan: Plan) -> pa.Table:
+    """The join keys, UTC timestamps and row numbers of the entity rows, as arrow."""
+    import numpy as np
+    import pyarrow as pa
+
+    columns: dict[str, pa.Array] = {}
+    for key in plan.join_keys:
+        try:
+            array = pa.array(entity_df[key], from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError) as exc:
+            raise DataError(
+                f"entity_df column '{key}' cannot be used as a join key: {exc}"
+            ) from None
+        if pa.types.is_dictionary(array.type):
+            array = array.dictionary_decode()
+        columns[key] = array
+    columns[TS] = utc_timestamps(entity_df[plan.timestamp_column])
+    columns[ROW] = pa.array(np.arange(len(entity_df), dtype=np.int64))
+    return pa.table(columns)
+
+
+def summary(entity_df: pd.DataFrame, column: str) -> tuple[int, datetime | None, datetime | None]:
+    """How many entity rows there are, and their earliest and latest timestamps in UTC."""
+    import pandas as pd
+
+    stamps = _utc(entity_df[column])
+    start, end = stamps.min(), stamps.max()
+    return (
+        len(entity_df),
+        None if pd.isna(start) else start.to_pydatetime(),
+        None if pd.isna(end) else end.to_pydatetime(),
+    )
+
+
+def conform(table: pa.Table, plan: Plan) -> pa.Table:
+    """Feature columns in request order, each cast to its declared arrow type."""
+    import pyarrow as pa
+
+    return pa.table({f.name: table.column(f.name).cast(arrow_type(f.dtype)) for f in plan.features})
+
+
+def attach(entity_df: pd.DataFrame, features: pa.Table, plan: Plan, output: Output) -> Any:
+    """``entity_df`` with one column per feature added, as pandas, arrow or polars."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from featurecat.retrieval.dtypes import to_pandas
+
+    if output == "pandas":
+        block = to_pandas(features, plan.dtypes)
+        block.index = entity_df.index
+        return pd.concat([entity_df, block], axis=1)
+    table = pa.Table.from_pandas(entity_df, preserve_index=None if output == "arrow" else False)
+    for name in features.column_names:
+        table = table.append_column(name, features.column(name))
+    if output == "arrow":
+        return table
+    try:
+        import polars as pl
+    except ImportError:
+        raise UsageError(
+            "output='polars' needs polars; install it with pip install 'featurecat[polars]'"
+        ) from None
+    return pl.from_arrow(table)

@@ -1,0 +1,220 @@
+"""Training manifests: what a load used, and what has changed since.
+
+:func:`record` describes one load: the catalog's git commit (and whether its folder had
+uncommitted changes), each feature's version and value-defining fields, each source's data
+fingerprint, the entity rows' time window, the engine and when it ran. It is attached to the
+result (``df.attrs["featurecat"]``) and written with ``load_features(..., manifest=PATH)``.
+
+:func:`compare` sets a manifest against today's catalog and data, for
+``featurecat models status``: a version bump, a changed definition, changed data or a removed
+feature each mean the model should be retrained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from featurecat.catalog import Catalog
+from featurecat.errors import DataError, UsageError
+from featurecat.retrieval.request import Plan
+from featurecat.retrieval.sources import fingerprint, source_files
+from featurecat.schema import Feature
+
+FORMAT = 1
+#: Where ``featurecat models status`` looks for manifests by default, inside the catalog.
+MANIFEST_DIR = "manifests"
+
+ChangeKind = Literal["removed", "version", "definition", "data"]
+
+
+def provenance(catalog: Catalog, plan: Plan) -> dict[str, Any]:
+    """The slow part of a manifest, run while the join runs: git state and data fingerprints."""
+    from featurecat.tree import head_state, repo_root
+
+    commit: str | None
+    dirty: bool | None
+    if catalog.ref is not None:
+        commit, dirty = catalog.commit, False
+    else:
+        commit, dirty = head_state(catalog.root)
+    top = repo_root(catalog.root) or catalog.root
+    return {
+        "catalog": {
+            "name": catalog.project.name,
+            "path": _relative(catalog.root, top),
+            "ref": catalog.ref,
+            "commit": commit,
+            "dirty": dirty,
+        },
+        "sources": {
+            read.name: {"path": read.source.path, **fingerprint(list(read.files), top)}
+            for read in plan.sources
+        },
+    }
+
+
+def record(
+    catalog: Catalog,
+    plan: Plan,
+    found: Mapping[str, Any],
+    *,
+    engine: str,
+    rows: int | None,
+    window: tuple[datetime | None, datetime | None],
+    model: str | None = None,
+) -> dict[str, Any]:
+    """The manifest of one load, as JSON-ready data; ``found`` is its :func:`provenance`."""
+    start, end = window
+    return {
+        "featurecat_manifest": FORMAT,
+        "created_at": _iso(datetime.now(timezone.utc)),
+        "engine": engine,
+        "model": model,
+        "catalog": found["catalog"],
+        "entity_rows": {
+            "count": rows,
+            "timestamp_column": plan.timestamp_column,
+            "start": _iso(start),
+            "end": _iso(end),
+        },
+        "features": {
+            f.name: _feature_entry(catalog, catalog.feature(f.name)) for f in plan.features
+        },
+        "sources": found["sources"],
+    }
+
+
+def definition(catalog: Catalog, feature: Feature) -> dict[str, Any]:
+    """The fields that decide a feature's values; a change to any of them means retraining."""
+    source = catalog.source_of(feature)
+    return {
+        "source": feature.source,
+        "column": feature.column_name,
+        "dtype": feature.dtype,
+        "ttl": feature.ttl,
+        "entity": source.entity,
+        "join_keys": list(catalog.entity_of(source).join_keys),
+        "path": source.path,
+        "timestamp": source.timestamp,
+    }
+
+
+def _feature_entry(catalog: Catalog, feature: Feature) -> dict[str, Any]:
+    fields = definition(catalog, feature)
+    digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+    return {
+        "version": feature.version,
+        "source": feature.source,
+        "definition": f"sha256:{digest}",
+        "fields": fields,
+    }
+
+
+def write(manifest: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write a manifest as JSON, atomically: a reader never sees half a file."""
+    from featurecat.retrieval.staging import replace_atomically
+
+    target = Path(path)
+    text = json.dumps(manifest, indent=2, sort_keys=False) + "\n"
+    replace_atomically(target, text.encode())
+    return target
+
+
+def read(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A manifest written by :func:`write`; a clear error for anything else."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such manifest") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path}: not a featurecat manifest ({exc})") from None
+    if not isinstance(data, dict) or data.get("featurecat_manifest") != FORMAT:
+        raise DataError(
+            f"{path}: not a featurecat manifest (no 'featurecat_manifest: {FORMAT}'); write "
+            "one with load_features(..., manifest='path.json')"
+        )
+    if not isinstance(data.get("features"), dict) or not isinstance(data.get("sources"), dict):
+        raise DataError(f"{path}: the manifest has no 'features' or 'sources' mapping")
+    return data
+
+
+@dataclass(frozen=True)
+class Change:
+    """One reason to retrain: what changed for ``feature`` since the manifest was written."""
+
+    feature: str
+    kind: ChangeKind
+    detail: str
+
+    def describe(self, model: str) -> str:
+        """The line users read, such as ``user_age v1 -> v2: retrain churn_model``."""
+        if self.kind == "removed":
+            return f"{self.feature} was removed from the catalog: retrain {model} without it"
+        return f"{self.feature} {self.detail}: retrain {model}"
+
+
+def compare(manifest: Mapping[str, Any], catalog: Catalog) -> list[Change]:
+    """What changed, feature by feature, between a manifest and the catalog and data today."""
+    changes: list[Change] = []
+    data_changed = _changed_sources(manifest, catalog)
+    for name, entry in sorted(manifest["features"].items()):
+        feature = catalog.features.get(name)
+        if feature is None:
+            changes.append(Change(name, "removed", "removed"))
+            continue
+        if feature.version != entry.get("version"):
+            detail = f"v{entry.get('version')} -> v{feature.version}"
+            changes.append(Change(name, "version", detail))
+            continue
+        old = entry.get("fields") or {}
+        new = definition(catalog, feature)
+        fields = [k for k in new if old.get(k) != new[k]]
+        if fields:
+            what = ", ".join(f"{k} {_show(old.get(k))} -> {_show(new[k])}" for k in fields)
+            changes.append(Change(name, "definition", f"v{feature.version} changed ({what})"))
+        elif entry.get("source") in data_changed:
+            detail = data_changed[entry["source"]]
+            changes.append(Change(name, "data", f"data changed ({detail})"))
+    return changes
+
+
+def _changed_sources(manifest: Mapping[str, Any], catalog: Catalog) -> dict[str, str]:
+    from featurecat.tree import repo_root
+
+    top = repo_root(catalog.root) or catalog.root
+    changed = {}
+    for name, entry in manifest["sources"].items():
+        if name not in catalog.sources:
+            continue  # its features are reported as changed definitions
+        try:
+            now = fingerprint(source_files(catalog, name), top)["fingerprint"]
+        except DataError:
+            changed[name] = f"source {name} has no data now"
+            continue
+        if now != entry.get("fingerprint"):
+            changed[name] = f"source {name}"
+    return changed
+
+
+def _show(value: Any) -> str:
+    return "none" if value is None else str(value)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _relative(folder: Path, top: Path) -> str:
+    try:
+        return folder.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return folder.as_posix()

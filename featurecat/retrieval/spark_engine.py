@@ -1,0 +1,283 @@
+"""The Spark engine, for entity frames and sources that outgrow one machine.
+
+Spark has no as-of join, so each source is joined with the DataFrame API: the entity rows and
+the source rows are put in one frame, partitioned by join keys and ordered by time, and every
+entity row takes the last source row before it with ``last(..., ignorenulls=True)``. The
+source row travels as one struct, so a null *value* in the latest row stays null instead of
+letting an older value through. Within the same time, source rows sort before entity rows
+(inclusive), and among tied source rows the last in file order wins, as on DuckDB.
+
+All times are compared as UTC microseconds since the epoch, whatever the session's time zone:
+aware timestamps are instants, naive ones (``TIMESTAMP_NTZ``) are taken as UTC.
+
+pyspark is imported only here, and only when this engine is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from functools import reduce
+from typing import Any
+
+import pyarrow as pa
+from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from featurecat.errors import DataError, UsageError
+from featurecat.retrieval import frames
+from featurecat.retrieval.dtypes import SPARK_TYPES, ValueKind, arrow_kind
+from featurecat.retrieval.request import FeatureColumn, Plan, SourceRead
+
+OUTPUTS = ("spark", "pandas", "arrow", "polars")
+_ROW, _TS = frames.ROW, frames.TS
+_SIDE, _FILE, _POS, _HIT = "__fc_side", "__fc_file", "__fc_pos", "__fc_hit"
+_EPOCH_NTZ = "TIMESTAMP_NTZ'1970-01-01 00:00:00'"
+_MICROS_PER_DAY = 86_400_000_000
+
+
+class SparkEngine:
+    """Point-in-time joins on Spark DataFrames; pandas or Spark in, Spark (or pandas) out."""
+
+    name = "spark"
+
+    def __init__(self, session: SparkSession | None = None) -> None:
+        self._session = session
+
+    @property
+    def session(self) -> SparkSession:
+        if self._session is None:
+            self._session = SparkSession.builder.appName("featurecat").getOrCreate()
+        return self._session
+
+    def columns(self, entity_df: Any) -> dict[str, ValueKind]:
+        if isinstance(entity_df, DataFrame):
+            return {f.name: _spark_kind(f.dataType) for f in entity_df.schema.fields}
+        return frames.pandas_columns(entity_df)
+
+    def summary(self, entity_df: Any, column: str) -> tuple[int, datetime | None, datetime | None]:
+        if not isinstance(entity_df, DataFrame):
+            return frames.summary(entity_df, column)
+        with _readable_errors():
+            micros = _micros(entity_df, column)
+            row = entity_df.agg(F.count(F.lit(1)), F.min(micros), F.max(micros)).collect()[0]
+        return row[0], _moment(row[1]), _moment(row[2])
+
+    def retrieve(self, plan: Plan, entity_df: Any, output: str | None) -> Any:
+        output = output or "spark"
+        if output not in OUTPUTS:
+            raise UsageError(
+                f"output='{output}' is not one of {', '.join(OUTPUTS)} for engine 'spark'"
+            )
+        with _readable_errors():
+            return self._retrieve(plan, entity_df, output)
+
+    def _retrieve(self, plan: Plan, entity_df: Any, output: str) -> Any:
+        if isinstance(entity_df, DataFrame):
+            rows = entity_df.withColumn(_ROW, F.monotonically_increasing_id())
+            rows = rows.withColumn(_TS, _micros(rows, plan.timestamp_column))
+        else:
+            table = frames.entity_keys(entity_df, plan)
+            table = table.set_column(
+                table.schema.get_field_index(_TS), _TS, table.column(_TS).cast(pa.int64())
+            )
+            if output == "spark":  # the whole frame goes to Spark
+                whole = pa.Table.from_pandas(entity_df, preserve_index=False)
+                for name in (_TS, _ROW):
+                    whole = whole.append_column(name, table.column(name))
+                table = whole
+            rows = self.session.createDataFrame(table)
+        # One source after another, each adding its features to the rows it was given: the
+        # entity rows are read once, and no join relies on a regenerated row id.
+        result = reduce(lambda done, read: _join(self.session, read, done), plan.sources, rows)
+        if output == "spark":
+            return result.orderBy(_ROW).drop(_ROW, _TS)
+        if isinstance(entity_df, DataFrame):
+            whole = _arrow(result).sort_by(_ROW).drop_columns([_ROW, _TS])
+            return _to_output(whole, plan, output)
+        # Sorting the collected rows locally spares Spark a sampling job.
+        names = [f.name for f in plan.features]
+        found = _arrow(result.select(_ROW, *names)).sort_by(_ROW).drop_columns([_ROW])
+        return frames.attach(entity_df, frames.conform(found, plan), plan, output)  # type: ignore[arg-type]
+
+
+def _join(spark: SparkSession, read: SourceRead, entity: DataFrame) -> DataFrame:
+    """``entity`` with the features of one source added, point-in-time.
+
+    Entity and source rows are stacked, partitioned by the join keys (cast to a common type,
+    so an int32 key matches an int64 one) and ordered by time; each entity row takes the
+    last source row at or before it.
+    """
+    source = _scan(spark, read)
+    keys = list(read.join_keys)
+    match = [f"__fc_key{i}" for i in range(len(keys))]
+    common = [_common_type(entity.schema[k].dataType, source.schema[k].dataType) for k in keys]
+    values = [c for c in source.columns if c not in (*keys, _TS, _FILE, _POS)]
+    left = entity.select(
+        "*",
+        *(F.col(k).cast(t).alias(m) for k, t, m in zip(keys, common, match, strict=True)),
+        F.lit(1).alias(_SIDE),
+    )
+    present = reduce(lambda a, b: a & b, (F.col(k).isNotNull() for k in keys))
+    right = source.where(present).select(
+        *(F.col(k).cast(t).alias(m) for k, t, m in zip(keys, common, match, strict=True)),
+        F.col(_TS),
+        F.lit(0).alias(_SIDE),
+        F.col(_FILE),
+        F.col(_POS),
+        F.struct(F.col(_TS).alias(_TS), *values).alias(_HIT),
+    )
+    window = (
+        Window.partitionBy(*match)
+        .orderBy(F.col(_TS).asc_nulls_first(), _SIDE, _FILE, _POS)
+        .rowsBetween(Window.unboundedPreceding, Window.currentRow)
+    )
+    matched = (
+        left.unionByName(right, allowMissingColumns=True)
+        .withColumn(_HIT, F.last(_HIT, ignorenulls=True).over(window))
+        .where(F.col(_SIDE) == 1)
+    )
+    return matched.select(*entity.columns, *(_value(f) for f in read.features))
+
+
+def _value(feature: FeatureColumn) -> Column:
+    """The matched value with its declared type; null when older than the ttl."""
+    value = F.col(_HIT).getField(_alias(feature))
+    if feature.ttl is not None:
+        limit = feature.ttl // timedelta(microseconds=1)
+        value = F.when(F.col(_TS) - F.col(_HIT).getField(_TS) <= limit, value)
+    if feature.dtype == "timestamp":
+        return F.timestamp_micros(value).alias(feature.name)
+    return value.cast(SPARK_TYPES[feature.dtype]).alias(feature.name)
+
+
+def _alias(feature: FeatureColumn) -> str:
+    return f"__fc_v_{feature.column}"
+
+
+def _scan(spark: SparkSession, read: SourceRead) -> DataFrame:
+    """Keys, UTC micros, the feature columns and each row's place in the files."""
+    files = [str(f) for f in read.files]
+    if read.format == "parquet":
+        frame = spark.read.parquet(*files)
+    else:
+        frame = (
+            spark.read.schema(_csv_schema(read))
+            .option("header", True)
+            .option("mode", "FAILFAST")
+            .option("timeZone", "UTC")
+            .csv(files)
+        )
+    frame = frame.select(
+        "*", F.input_file_name().alias(_FILE), F.monotonically_increasing_id().alias(_POS)
+    )
+    columns = {f.column: f for f in read.features}
+    values = []
+    for column, feature in columns.items():
+        value = _micros(frame, column) if feature.dtype == "timestamp" else F.col(column)
+        values.append(value.alias(_alias(feature)))
+    return frame.select(
+        *read.join_keys, _micros(frame, read.timestamp).alias(_TS), *values, _FILE, _POS
+    ).where(F.col(_TS).isNotNull())
+
+
+def _csv_schema(read: SourceRead) -> T.StructType:
+    """Every CSV column with the type the checks saw, features with their declared type."""
+    declared = {f.column: SPARK_TYPES[f.dtype] for f in read.features}
+    declared[read.timestamp] = "timestamp"
+    kinds = {"integer": "bigint", "float": "double", "bool": "boolean", "timestamp": "timestamp"}
+    fields = []
+    for field in read.schema:
+        name = field.name
+        spark_type = declared.get(name) or kinds.get(arrow_kind(field.type), "string")
+        fields.append(T.StructField(name, T._parse_datatype_string(spark_type)))
+    return T.StructType(fields)
+
+
+def _micros(frame: DataFrame, column: str) -> Column:
+    """A timestamp or date column as UTC microseconds since the epoch."""
+    kind = frame.schema[column].dataType
+    if isinstance(kind, T.TimestampNTZType):
+        return F.expr(f"timestampdiff(MICROSECOND, {_EPOCH_NTZ}, `{column}`)")
+    if isinstance(kind, T.DateType):
+        return F.unix_date(F.col(column)).cast("long") * _MICROS_PER_DAY
+    return F.unix_micros(F.col(column))
+
+
+def _common_type(a: T.DataType, b: T.DataType) -> T.DataType:
+    if a == b:
+        return a
+    if isinstance(a, T.IntegralType) and isinstance(b, T.IntegralType):
+        return T.LongType()
+    if isinstance(a, T.NumericType) and isinstance(b, T.NumericType):
+        return T.DoubleType()
+    return T.StringType()
+
+
+def _spark_kind(spark_type: T.DataType) -> ValueKind:
+    if isinstance(spark_type, T.BooleanType):
+        return "bool"
+    if isinstance(spark_type, T.IntegralType):
+        return "integer"
+    if isinstance(spark_type, T.NumericType):
+        return "float"
+    if isinstance(spark_type, T.StringType):
+        return "string"
+    if isinstance(spark_type, (T.TimestampType, T.TimestampNTZType)):
+        return "timestamp"
+    return "date" if isinstance(spark_type, T.DateType) else "other"
+
+
+def _to_output(table: pa.Table, plan: Plan, output: str) -> Any:
+    from featurecat.retrieval.dtypes import arrow_type, to_pandas
+
+    for feature in plan.features:
+        index = table.schema.get_field_index(feature.name)
+        table = table.set_column(
+            index, feature.name, table.column(index).cast(arrow_type(feature.dtype))
+        )
+    if output == "pandas":
+        others = table.drop_columns([f.name for f in plan.features]).to_pandas()
+        features = to_pandas(table.select([f.name for f in plan.features]), plan.dtypes)
+        return others.join(features)
+    if output == "polars":
+        import polars as pl
+
+        return pl.from_arrow(table)
+    return table
+
+
+def _arrow(frame: DataFrame) -> pa.Table:
+    table: pa.Table = frame.toArrow()
+    return table
+
+
+@contextmanager
+def _readable_errors() -> Iterator[None]:
+    """Spark's failures, in analysis or in a job, as one readable line: no Java trace."""
+    try:
+        yield
+    except Exception as exc:
+        if not type(exc).__module__.startswith(("pyspark", "py4j")):
+            raise
+        raise DataError(f"Spark could not read the data: {_message(exc)}") from None
+
+
+def _message(exc: Exception) -> str:
+    java = getattr(exc, "java_exception", None)
+    if java is None:
+        return str(exc).strip().splitlines()[0]
+    top = str(java.toString()).splitlines()[0]
+    root = java
+    while root.getCause() is not None:
+        root = root.getCause()
+    cause = str(root.toString()).splitlines()[0]
+    return top if cause == top else f"{top} (caused by {cause})"
+
+
+def _moment(micros: int | None) -> datetime | None:
+    if micros is None:
+        return None
+    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=micros)

@@ -1,0 +1,101 @@
+"""``featurecat models status``: which models were trained on features that changed since."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import featurecat
+from tests.retrieval.cases import entities, profile_repo
+from tests.support import cli, make_catalog, run
+
+LABELS = entities(user_id=[1, 2], event_timestamp=["2025-02-01", "2025-02-01"])
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A committed catalog, and churn_model's manifest in the conventional place."""
+    catalog = profile_repo(tmp_path)
+    (catalog / "manifests").mkdir()
+    featurecat.load_features(
+        ["user_age", "user_country"],
+        LABELS,
+        catalog,
+        model="churn_model",
+        manifest=catalog / "manifests/churn_model.json",
+    )
+    return catalog
+
+
+def bump_user_age(root: Path) -> None:
+    age = root / "features/user/user_age.yaml"
+    age.write_text(age.read_text() + "version: 2\n")
+
+
+def test_up_to_date_models_exit_0(root: Path) -> None:
+    result = cli("models", "status", "--catalog", root)
+    assert result.exit_code == 0, result.output
+    (line,) = result.output.splitlines()
+    assert line.startswith("churn_model: up to date (")
+    assert "manifests/churn_model.json, trained 20" in line
+    assert " at commit " in line and "uncommitted" not in line
+
+
+def test_a_new_version_names_the_model_to_retrain(root: Path) -> None:
+    bump_user_age(root)
+    result = cli("models", "status", "--catalog", root)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("churn_model: 1 feature changed since training (")
+    assert lines[1:] == ["user_age v1 -> v2: retrain churn_model"]
+
+
+def test_explicit_manifests_and_json(root: Path, tmp_path: Path) -> None:
+    other = tmp_path / "fraud.json"
+    featurecat.load_features(["user_country"], LABELS, root, manifest=other)
+    bump_user_age(root)
+    result = cli(
+        "models",
+        "status",
+        "--catalog",
+        root,
+        "--manifest",
+        root / "manifests/churn_model.json",
+        "--manifest",
+        other,
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 1
+    reports = json.loads(result.output)
+    assert [(r["model"], r["stale"]) for r in reports] == [("churn_model", True), ("fraud", False)]
+    assert reports[0]["changes"] == [
+        {
+            "feature": "user_age",
+            "kind": "version",
+            "detail": "v1 -> v2",
+            "message": "user_age v1 -> v2: retrain churn_model",
+        }
+    ]
+
+
+def test_no_manifest_is_a_usage_error(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "catalog")
+    result = cli("models", "status", "--catalog", catalog)
+    assert result.exit_code == 2
+    assert "Error: no manifests in " in result.output
+    assert "pass --manifest FILE" in result.output
+    missing = cli("models", "status", "--catalog", catalog, "--manifest", tmp_path / "nope.json")
+    assert missing.exit_code == 2
+    assert "nope.json: no such manifest" in missing.output
+
+
+def test_in_a_real_process(root: Path) -> None:
+    bump_user_age(root)
+    done = run("models", "status", cwd=root.parent)
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[1] == "user_age v1 -> v2: retrain churn_model"
+    assert "catalog/manifests/churn_model.json" in done.stdout
+    assert done.stderr == ""

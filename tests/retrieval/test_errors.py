@@ -1,0 +1,182 @@
+"""Errors users can cause: each one a clear message, never an engine's traceback."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import featurecat
+from featurecat import CatalogError, DataError, FeaturecatError, UnknownFeatureError
+from featurecat.errors import UsageError
+from tests.retrieval.cases import Case, entities, rows
+from tests.retrieval.conftest import Load
+from tests.support import init_repo
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A catalog in a git repository: user and merchant features, one CSV source."""
+    repo = init_repo(tmp_path / "repo")
+    case = (
+        Case([], entities())
+        .source(
+            "profile",
+            "user",
+            rows(user_id=[1], event_timestamp=["2025-01-01"], age=[30]),
+            {"age": "int64"},
+        )
+        .source(
+            "stats",
+            "merchant",
+            "merchant_id,event_timestamp,rating\n5,2025-01-01T00:00:00Z,4.5\n",
+            {"rating": "float64"},
+            suffix="csv",
+        )
+    )
+    return case.build(repo / "catalog")
+
+
+def labels(**columns: object) -> pd.DataFrame:
+    return entities(**({"user_id": [1], "event_timestamp": ["2025-02-01"]} | columns))
+
+
+def failure(load: Load, *args: object, **kwargs: object) -> str:
+    """The message of the FeaturecatError a load raises, checked to hold no traceback."""
+    with pytest.raises(FeaturecatError) as caught:
+        load(*args, **kwargs)
+    message = str(caught.value)
+    for leak in ("Traceback", "py4j", "at org.apache", "duckdb.Error", "Binder Error", "Java"):
+        assert leak not in message
+    return message
+
+
+def test_missing_join_key(load: Load, root: Path) -> None:
+    message = failure(load, ["age", "rating"], labels(), root)
+    assert message == (
+        "entity_df is missing a join key: 'merchant_id' (join key of entity 'merchant', "
+        "needed by rating). Its columns are: user_id, event_timestamp"
+    )
+
+
+def test_missing_timestamp_column(load: Load, root: Path) -> None:
+    frame = labels().rename(columns={"event_timestamp": "event_time"})
+    message = failure(load, ["age"], frame, root)
+    assert message == (
+        "entity_df has no timestamp column 'event_timestamp' (did you mean 'event_time'?); its "
+        "columns are: user_id, event_time. Add the time of each row, or pass "
+        "timestamp_column='...'"
+    )
+    assert load(["age"], frame, root, timestamp_column="event_time")["age"].tolist() == [30]
+
+
+@pytest.mark.parametrize(
+    ("stamps", "kind"),
+    [
+        (["2025-02-01"], "string"),
+        ([20250201], "integer"),
+        ([pd.Timestamp("2025-02-01").date()], "other"),
+    ],
+)
+def test_timestamp_column_of_the_wrong_type(
+    load: Load, root: Path, stamps: list[object], kind: str
+) -> None:
+    frame = pd.DataFrame({"user_id": [1], "event_timestamp": stamps})
+    message = failure(load, ["age"], frame, root)
+    assert message == (
+        f"entity_df column 'event_timestamp' holds {kind} values, not timestamps; convert it "
+        "first, for example with pd.to_datetime(entity_df['event_timestamp'], utc=True)"
+    )
+
+
+def test_join_key_of_the_wrong_type(load: Load, root: Path) -> None:
+    message = failure(load, ["age"], labels(user_id=["1"]), root)
+    assert message == (
+        "join key 'user_id' holds string values in entity_df but integer values in source "
+        "'profile'; convert the entity_df column to match"
+    )
+
+
+def test_unknown_feature_suggests_close_matches(load: Load, root: Path) -> None:
+    with pytest.raises(UnknownFeatureError) as caught:
+        load(["age", "ratng"], labels(), root)
+    assert str(caught.value) == "unknown feature 'ratng'. Did you mean 'rating'?"
+
+
+def test_missing_data_file(load: Load, root: Path) -> None:
+    (root / "data/stats.csv").unlink()
+    frame = labels(merchant_id=[5])
+    message = failure(load, ["rating"], frame, root)
+    assert message.endswith(
+        "sources/stats.yaml:4: error: no data file at "
+        f"{os.path.relpath(root, Path.cwd())}/data/stats.csv for source 'stats'; write the data "
+        "there or fix path [data-missing]"
+    )
+
+
+def test_data_column_that_does_not_match_its_dtype(load: Load, root: Path) -> None:
+    (root / "features/age.yaml").write_text(
+        (root / "features/age.yaml").read_text().replace("int64", "bool")
+    )
+    message = failure(load, ["age"], labels(), root)
+    assert message.endswith(
+        "features/age.yaml:5: error: dtype bool does not match the data: column 'age' of source "
+        "'profile' holds int64 [data-dtype]"
+    )
+
+
+def test_a_catalog_that_does_not_validate(load: Load, root: Path) -> None:
+    (root / "features/age.yaml").write_text("name: age\nowner: nobody\n")
+    with pytest.raises(CatalogError) as caught:
+        load(["age"], labels(), root)
+    assert [(Path(e.path).name, e.code) for e in caught.value.errors][:1] == [
+        ("age.yaml", "missing-field")
+    ]
+
+
+def test_data_that_leads_outside_the_repository(root: Path, tmp_path: Path) -> None:
+    # The loader refuses a single-file path like this already; a glob is resolved at read time.
+    source = root / "sources/profile.yaml"
+    source.write_text(source.read_text().replace("profile.parquet", "profile/*.parquet"))
+    outside = tmp_path / "outside.parquet"
+    (root / "data/profile.parquet").rename(outside)
+    (root / "data/profile").mkdir()
+    (root / "data/profile/part-0.parquet").symlink_to(outside)
+    with pytest.raises(DataError) as caught:
+        featurecat.load_features(["age"], labels(), root)
+    assert str(caught.value).endswith(
+        "sources/profile.yaml:4: error: data file "
+        f"{os.path.relpath(root, Path.cwd())}/data/profile/part-0.parquet of source 'profile' "
+        "leads outside the repository through a symbolic link; keep data inside the repository "
+        "[path-escapes-repo]"
+    )
+
+
+def test_bad_arguments(root: Path) -> None:
+    with pytest.raises(UsageError, match="unknown engine 'sprak'; use one of duckdb, spark"):
+        featurecat.load_features(["age"], labels(), root, engine="sprak")
+    with pytest.raises(UsageError, match="output='excel' is not one of pandas, arrow, polars"):
+        featurecat.load_features(["age"], labels(), root, output="excel")
+    with pytest.raises(UsageError, match="entity_df must be a pandas DataFrame, not dict"):
+        featurecat.load_features(["age"], {"user_id": [1]}, root)
+    with pytest.raises(UsageError, match="feature 'age' is requested twice"):
+        featurecat.load_features(["age", "age"], labels(), root)
+    with pytest.raises(DataError, match="entity_df already has a column named 'age'"):
+        featurecat.load_features(["age"], labels(age=[3]), root)
+    with pytest.raises(UnknownFeatureError, match="unknown model 'churn'"):
+        featurecat.load_features(["age"], labels(), root, model="churn")
+
+
+def test_bad_values_past_the_checked_sample_fail_cleanly(load: Load, root: Path) -> None:
+    # The checks read a CSV's first megabyte; the engine meets the bad value later.
+    good = "".join(f"{5 + i},2025-01-01T00:00:00Z,{i % 5}.5\n" for i in range(60_000))
+    (root / "data/stats.csv").write_text(
+        "merchant_id,event_timestamp,rating\n" + good + "7,2025-01-02T00:00:00Z,oops\n"
+    )
+    message = failure(load, ["rating"], labels(merchant_id=[5]), root)
+    assert 'Could not convert string "oops"' in message or 'For input string: "oops"' in message
+    assert message.startswith(
+        ("cannot read the data of source 'stats' (", "Spark could not read the data: ")
+    )
