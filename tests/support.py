@@ -120,3 +120,15 @@ def run(*args: str | os.PathLike[str], cwd: Path | None = None) -> subprocess.Co
         text=True,
         timeout=300,
     )
+
+
+def needs(available: bool, what: str) -> None:
+    """Skip when an optional tool is missing, except in CI (``FEATURECAT_REQUIRE_ALL=1``),
+    where a missing tool must fail the run instead of silently skipping its tests."""
+    if available:
+        return
+    import pytest
+
+    if os.environ.get("FEATURECAT_REQUIRE_ALL") == "1":
+        pytest.fail(f"{what} is required when FEATURECAT_REQUIRE_ALL=1", pytrace=False)
+    pytest.skip(f"needs {what}")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.support import needs
 
 SCRIPT = REPO_ROOT / ".github/scripts/pr-comment.js"
 MARKER = "<!-- featurecat-report -->"
@@ -52,7 +53,10 @@ comment({ github, context, core, dir: state.dir }).then(() => {
 });
 """
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
+
+@pytest.fixture(autouse=True)
+def node() -> None:
+    needs(shutil.which("node") is not None, "Node.js (Debian's nodejs package)")
 
 
 def post(

@@ -20,9 +20,13 @@ import pytest
 from tests.conftest import REPO_ROOT
 from tests.portal.conftest import Site
 from tests.portal.hostile import VECTORS, flat
+from tests.support import needs
 
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api")
+try:
+    from playwright import sync_api
+except ImportError:  # pragma: no cover - reported by the fixture
+    sync_api = None  # type: ignore[assignment]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -40,8 +44,8 @@ ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium package at /usr/bin/chromium")
+    needs(sync_api is not None, "the playwright package (pip install -e '.[test]')")
+    needs(CHROMIUM.exists(), "Debian's chromium package at /usr/bin/chromium")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield chromium

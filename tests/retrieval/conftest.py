@@ -1,7 +1,7 @@
 """Fixtures for the retrieval tests: every engine, and one Spark session for the whole run.
 
-Spark tests skip when pyspark or Java is missing, unless ``FEATURECAT_REQUIRE_SPARK=1``
-(CI sets it), which turns a missing Spark into a failure.
+Spark tests skip when pyspark or Java is missing, unless ``FEATURECAT_REQUIRE_SPARK=1`` or
+``FEATURECAT_REQUIRE_ALL=1`` (CI sets it), which turns a missing Spark into a failure.
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ Load = Callable[..., pd.DataFrame]
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     """A local Spark session whose time zone is deliberately not UTC."""
-    required = os.environ.get("FEATURECAT_REQUIRE_SPARK") == "1"
+    required = "1" in (
+        os.environ.get("FEATURECAT_REQUIRE_SPARK"),
+        os.environ.get("FEATURECAT_REQUIRE_ALL"),
+    )
     try:
         from pyspark.sql import SparkSession
     except ImportError:

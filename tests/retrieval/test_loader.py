@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from featurecat.retrieval import reference
 from tests.conftest import EXAMPLE_CATALOG
 from tests.retrieval.cases import Case, entities, rows, utc
 from tests.retrieval.conftest import Load
+from tests.support import needs
 
 LABELS = EXAMPLE_CATALOG / "data/labels/churn_labels.parquet"
 
@@ -55,7 +57,9 @@ def test_outputs_arrow_and_polars(checkouts: pd.DataFrame) -> None:
     )
     manifest = json.loads(table.schema.metadata[b"featurecat"])
     assert list(manifest["features"]) == names
-    polars = pytest.importorskip("polars")
+    needs(importlib.util.find_spec("polars") is not None, "polars (pip install -e '.[polars]')")
+    import polars
+
     result = featurecat.load_features(names, checkouts, EXAMPLE_CATALOG, output="polars")
     assert isinstance(result, polars.DataFrame)
     assert result.columns == [*checkouts.columns, *names]
