@@ -10,9 +10,12 @@ cannot print a user-written string unescaped by forgetting a filter.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -65,8 +68,13 @@ def render_pages(
     history: History,
     profiles: Profiles,
     options: Options = Options(),
+    workers: int | None = None,
 ) -> dict[str, str]:
-    """Every generated page of the portal, as ``{path: markdown}``."""
+    """Every generated page of the portal, as ``{path: markdown}``.
+
+    Feature pages are most of the work; for big catalogs they are rendered by ``workers``
+    forked processes (default: one per CPU), with the same result as one process.
+    """
     view = _View(catalog, history, profiles, options)
     pages: dict[str, str] = {}
     add = pages.__setitem__
@@ -82,9 +90,7 @@ def render_pages(
     ):
         path = page_path(kind)
         add(path, view.render(template, path, view.index_meta(kind)))
-    for name in sorted(catalog.features):
-        path = page_path("feature", name)
-        add(path, view.render("feature", path, view.feature_meta(name), name=name))
+    pages.update(_feature_pages(view, sorted(catalog.features), workers))
     for kind, names in (
         ("team", catalog.teams),
         ("entity", catalog.entities),
@@ -98,6 +104,41 @@ def render_pages(
             if kind == "tag":
                 meta["search"] = {"exclude": True}
             add(path, view.render(kind, path, meta, name=name))
+    return pages
+
+
+#: Below this many features, starting processes costs more than it saves.
+PARALLEL_MIN_FEATURES = 1000
+_forked_view: _View | None = None
+
+
+def _feature_pages(view: _View, names: list[str], workers: int | None) -> dict[str, str]:
+    count = workers or os.cpu_count() or 1
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if count < 2 or not forkable or (workers is None and len(names) < PARALLEL_MIN_FEATURES):
+        return _render_features(view, names)
+    global _forked_view
+    _forked_view = view  # inherited by the forked workers: nothing is pickled on the way in
+    size = -(-len(names) // count)
+    chunks = [names[i : i + size] for i in range(0, len(names), size)]
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(len(chunks), mp_context=context) as pool:
+            return {path: text for part in pool.map(_render_chunk, chunks) for path, text in part}
+    finally:
+        _forked_view = None
+
+
+def _render_chunk(names: list[str]) -> list[tuple[str, str]]:
+    assert _forked_view is not None
+    return list(_render_features(_forked_view, names).items())
+
+
+def _render_features(view: _View, names: list[str]) -> dict[str, str]:
+    pages = {}
+    for name in names:
+        path = page_path("feature", name)
+        pages[path] = view.render("feature", path, view.feature_meta(name), name=name)
     return pages
 
 

@@ -84,3 +84,15 @@ def test_templates_cannot_print_flags_or_bypass_escaping() -> None:
     assert "safe" not in env.filters and "e" not in env.filters and "format" not in env.filters
     text = env.from_string("{{ a.b ~ links }}").render(a={"b": "<i>_x_</i>"}, links="")
     assert text == "&lt;i&gt;\\_x\\_&lt;/i&gt;"
+
+
+def test_forked_workers_render_the_same_pages() -> None:
+    from featurecat.history import read_history
+    from tests.conftest import EXAMPLE_CATALOG
+
+    catalog = Catalog.load(EXAMPLE_CATALOG)
+    history = read_history(catalog.root)
+    one = render_pages(catalog, history, Profiles(), workers=1)
+    forked = render_pages(catalog, history, Profiles(), workers=3)
+    assert list(forked.items()) == list(one.items())
+    assert len([p for p in one if p.startswith("features/")]) == len(catalog.features) + 1
