@@ -33,6 +33,20 @@ class Diagnostic:
         return f"{self.path}:{self.line}: {self.severity}: {self.message} [{self.code}]"
 
 
+class Findings:
+    """Something that holds ``diagnostics``, split into errors and warnings."""
+
+    diagnostics: Sequence[Diagnostic]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+
 class FeaturecatError(Exception):
     """Base class for every error a user can cause. The CLI prints it without a traceback."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from featurecat.catalog import Catalog
 from featurecat.checks import Index, run_checks
-from featurecat.errors import CatalogError, Diagnostic, UsageError
+from featurecat.errors import CatalogError, Diagnostic, Findings, UsageError
 from featurecat.names import OBJECT_KINDS, PROJECT_FILE, Kind, kind_of, stem
 from featurecat.origin import Origin, Parsed
 from featurecat.parse import parse_file
@@ -19,7 +19,7 @@ from featurecat.tree import Tree, WorkTree, find_catalog, git_blob_id
 
 
 @dataclass
-class LoadResult:
+class LoadResult(Findings):
     """A catalog (``None`` when ``featurecat.yaml`` itself is unusable) and every diagnostic."""
 
     catalog: Catalog | None
@@ -27,14 +27,6 @@ class LoadResult:
     files: int = 0
     blobs: dict[str, str] = field(default_factory=dict)
     """Catalog-relative path -> git blob id of each definition file read."""
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
 
     def raise_for_errors(self) -> Catalog:
         """The catalog, or :class:`CatalogError` with every error."""

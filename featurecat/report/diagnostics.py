@@ -8,25 +8,17 @@ from dataclasses import asdict, dataclass
 
 import click
 
-from featurecat.errors import Diagnostic
+from featurecat.errors import Diagnostic, Findings
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(Findings):
     """What a validation run found, and what it looked at."""
 
     diagnostics: Sequence[Diagnostic]
     files: int
     catalog: str | None = None
     summary: str = ""  # e.g. "20 features, 5 sources"
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
 
 
 def render_text(outcome: Outcome, color: bool = False) -> str:
