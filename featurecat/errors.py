@@ -76,6 +76,21 @@ class CatalogError(FeaturecatError):
         return f"the catalog has {len(self.errors)} {noun}:\n" + "\n".join(lines)
 
 
+class CatalogNotFound(UsageError, CatalogError):
+    """No catalog to read: no featurecat.yaml, no git repository, or an unknown git ref.
+
+    It is a :class:`CatalogError` (what ``Catalog.load`` raises) with one error, and a
+    :class:`UsageError` (exit code 2) on the command line.
+    """
+
+    def __init__(self, message: str, path: str = ".") -> None:
+        CatalogError.__init__(self, [Diagnostic(path, 1, 0, "no-catalog", "error", message)])
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class UnknownFeatureError(FeaturecatError, KeyError):
     """A feature name that the catalog does not define; suggests close matches."""
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import git
 
-from featurecat.errors import UsageError
+from featurecat.errors import CatalogNotFound, UsageError
 from featurecat.names import is_candidate
 from featurecat.tree import displayer
 from featurecat.yamlio import MAX_FILE_BYTES
@@ -32,7 +32,7 @@ def open_repo(folder: Path) -> Iterator[git.Repo]:
     try:
         repo = git.Repo(folder, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise UsageError(
+        raise CatalogNotFound(
             f"{folder} is not inside a git repository; --ref and diff need the catalog's "
             "git history (run 'git init' and commit, or drop --ref)"
         ) from None
@@ -43,7 +43,7 @@ def open_repo(folder: Path) -> Iterator[git.Repo]:
 def resolve(repo: git.Repo, ref: str) -> git.Commit:
     """The commit a branch, tag, SHA or ``HEAD~n`` names, or a helpful error."""
     if not ref or ref.startswith("-"):
-        raise UsageError(f"'{ref}' is not a git ref; name a branch, tag or commit")
+        raise CatalogNotFound(f"'{ref}' is not a git ref; name a branch, tag or commit")
     try:
         sha = repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     except git.GitCommandError:
@@ -51,12 +51,12 @@ def resolve(repo: git.Repo, ref: str) -> git.Commit:
     if sha:
         return git.Commit(repo, bytes.fromhex(sha))
     if is_shallow(repo):
-        raise UsageError(
+        raise CatalogNotFound(
             f"unknown git ref '{ref}': this is a shallow clone, so older commits are missing; "
             "fetch the full history (in GitHub Actions: actions/checkout with fetch-depth: 0, "
             "or run 'git fetch --unshallow')"
         )
-    raise UsageError(
+    raise CatalogNotFound(
         f"unknown git ref '{ref}'; use a branch, tag or commit that exists "
         "(see 'git branch -a' and 'git log --oneline'), and fetch it first if it is remote"
     )

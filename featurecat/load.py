@@ -9,7 +9,7 @@ from typing import Any
 
 from featurecat.catalog import Catalog
 from featurecat.checks import Index, run_checks
-from featurecat.errors import CatalogError, Diagnostic, Findings, UsageError
+from featurecat.errors import CatalogError, CatalogNotFound, Diagnostic, Findings
 from featurecat.names import OBJECT_KINDS, PROJECT_FILE, Kind, kind_of, stem
 from featurecat.origin import Origin, Parsed
 from featurecat.parse import parse_file
@@ -90,7 +90,7 @@ def read_tree(tree: Tree, cache: ParseCache | None = None, checks: bool = True) 
     files = tree.files()
     if PROJECT_FILE not in files:
         where = f" at {tree.ref}; the catalog was not in this folder then" if tree.ref else ""
-        raise UsageError(f"{tree.display(PROJECT_FILE)}: no {PROJECT_FILE}{where}")
+        raise CatalogNotFound(f"{tree.display(PROJECT_FILE)}: no {PROJECT_FILE}{where}")
     parsed, diagnostics, blobs = _parse_files(tree, files, cache)
     project_items = [p for p in parsed if p.kind is Kind.PROJECT]
     project = project_items[0].obj if project_items else None

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Protocol
 
-from featurecat.errors import UsageError
+from featurecat.errors import CatalogNotFound
 from featurecat.names import FOLDER_KINDS, PROJECT_FILE, is_candidate
 from featurecat.yamlio import MAX_FILE_BYTES
 
@@ -63,10 +63,10 @@ def find_catalog(path: str | os.PathLike[str] | None = None) -> Path:
         if (candidate / PROJECT_FILE).is_file():
             return candidate.absolute()
         if not candidate.exists():
-            raise UsageError(
+            raise CatalogNotFound(
                 f"{path}: no such folder; pass --catalog with the folder that holds {PROJECT_FILE}"
             )
-        raise UsageError(
+        raise CatalogNotFound(
             f"{path}: no {PROJECT_FILE} there; pass the catalog's folder, "
             "or run 'featurecat init DIR' to start a catalog"
         )
@@ -76,7 +76,7 @@ def find_catalog(path: str | os.PathLike[str] | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / PROJECT_FILE).is_file():
             return folder
-    raise UsageError(
+    raise CatalogNotFound(
         f"no catalog found: no ./catalog/{PROJECT_FILE} and no {PROJECT_FILE} in "
         "this folder or its parents; pass --catalog PATH or run 'featurecat init DIR'"
     )

@@ -30,6 +30,8 @@ def test_load_gives_typed_validated_objects() -> None:
     assert age.owner == "growth"
     assert age.dtype == "int64"
     assert age.version == 1
+    assert age.column == "user_age"  # defaults to the name
+    assert cat.features["user_country"].column == "country"
     assert cat.entity_of(age).join_keys == ["user_id"]
     assert [m.name for m in cat.models_using("user_age")] == ["churn_model"]
     origin = cat.origin(Kind.FEATURE, "user_age")

@@ -44,10 +44,11 @@ def validate(
     result = Catalog.read(catalog_path, ref)
     diagnostics = list(result.diagnostics)
     catalog = result.catalog
-    if check_data and catalog is not None and not result.errors:
+    if check_data and catalog is not None:  # the valid part of the catalog, even with errors
         from featurecat.datacheck import check_data as run_data_checks
 
         diagnostics.extend(run_data_checks(catalog))
+        diagnostics.sort(key=lambda d: (d.path, d.line, d.column))
     if changed_since is not None:
         from featurecat.load import changed_since as changed_files
 

@@ -54,11 +54,9 @@ def render_github(outcome: Outcome) -> str:
 
 
 def github_annotation(d: Diagnostic) -> str:
+    """``::error file=PATH,line=LINE::message [code]``, exactly the shape SPEC promises."""
     props = f"file={_escape_property(d.path)},line={d.line}"
-    if d.column:
-        props += f",col={d.column}"
-    props += f",title={_escape_property('featurecat ' + d.code)}"
-    return f"::{d.severity} {props}::{_escape_data(d.message)}"
+    return f"::{d.severity} {props}::{_escape_data(d.message)} [{d.code}]"
 
 
 FORMATS: dict[str, Callable[[Outcome], str]] = {

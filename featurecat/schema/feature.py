@@ -31,6 +31,12 @@ class Feature(Definition):
         None, description="The feature to use instead; only for deprecated features."
     )
 
+    @field_validator("column", mode="before")
+    @classmethod
+    def _default_to_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # An invalid name is already reported; don't report it again as a column.
+        return info.data.get("name") if value is None else value
+
     @field_validator("tags")
     @classmethod
     def _unique_tags(cls, value: list[str]) -> list[str]:
@@ -51,7 +57,7 @@ class Feature(Definition):
 
     @property
     def column_name(self) -> str:
-        """The source column holding the values."""
+        """The source column holding the values (``column``, which defaults to the name)."""
         return self.column or self.name
 
     @property

@@ -290,9 +290,9 @@ def test_github_format_escapes_and_annotates(repo: Path) -> None:
     )
     assert code == 1
     assert output.splitlines() == [
-        f"::error file={AGE},line=3,col=1,title=featurecat invalid-value::owner: 'a,b:c' is not "
+        f"::error file={AGE},line=3::owner: 'a,b:c' is not "
         "a valid team name: use lowercase letters, digits, '_' and '-', starting with a letter "
-        "(like growth)"
+        "(like growth) [invalid-value]"
     ]
 
 
@@ -359,3 +359,24 @@ def test_python_m_featurecat_prints_no_traceback(repo: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("Error: missing: no such folder")
     assert "Traceback" not in done.stderr
+
+
+def test_check_data_still_runs_when_a_definition_is_broken(repo: Path) -> None:
+    shutil.copytree(EXAMPLE_CATALOG, repo / "catalog")
+    (repo / "catalog/teams/risk.yaml").write_text("name: risk\nbogus: 1\n")
+    country = repo / "catalog/features/user/user_country.yaml"
+    country.write_text(country.read_text().replace("dtype: string", "dtype: int64"))
+    result = cli("validate", "--check-data", cwd=repo)
+    assert result.exit_code == 1
+    paths = [line.split(":")[0] for line in result.output.splitlines() if ": error: " in line]
+    assert paths == ["catalog/features/user/user_country.yaml", "catalog/teams/risk.yaml"]
+
+
+def test_catalog_load_failures_are_catalog_errors(tmp_path: Path) -> None:
+    from featurecat import Catalog, CatalogError
+
+    with pytest.raises(CatalogError, match="no such folder") as caught:
+        Catalog.load(tmp_path / "missing")
+    assert caught.value.errors[0].code == "no-catalog"
+    with pytest.raises(CatalogError, match="unknown git ref 'nosuch'"):
+        Catalog.load(EXAMPLE_CATALOG, ref="nosuch")

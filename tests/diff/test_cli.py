@@ -135,8 +135,8 @@ def test_github_annotations(repo: Path) -> None:
     result = cli("diff", "--base", "main", "--format", "github", cwd=repo)
     assert result.exit_code == 1
     assert result.output.startswith(
-        "::error file=catalog/features/user/user_age.yaml,line=11,col=1,"
-        "title=featurecat version-not-bumped::breaking change to feature 'user_age'"
+        "::error file=catalog/features/user/user_age.yaml,line=11::"
+        "breaking change to feature 'user_age'"
     )
 
 
