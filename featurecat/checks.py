@@ -161,21 +161,25 @@ def paths_stay_inside(index: Index) -> Iterator[Diagnostic]:
     project = index.project
     if project is None:
         return
-    folders = {
-        "site": (project.site, "the portal's sources"),
-        "data_root": (project.data_root, "data"),
-    }
-    outside = [k for k, (v, _) in folders.items() if v and escapes(index.catalog_dir, v)]
-    for key in outside:
-        value, what = folders[key]
-        for item in index.valid(Kind.PROJECT):
+    for item in index.valid(Kind.PROJECT):
+        if project.site and escapes(index.catalog_dir, project.site):
+            # Only the portal's look is lost, so a catalog copied out of its repository
+            # still validates; the portal ignores the folder (see portal/site.py).
             yield item.origin.diagnostic(
-                (key,),
+                ("site",),
                 "path-escapes-repo",
-                f"{key} '{value}' points outside the repository; keep {what} inside the repository",
+                f"site '{project.site}' points outside the repository, so the portal ignores "
+                "it and uses the default look; keep the portal's sources inside the repository",
+                severity="warning",
             )
-    if "data_root" in outside:
-        return
+        if escapes(index.catalog_dir, project.data_root):
+            yield item.origin.diagnostic(
+                ("data_root",),
+                "path-escapes-repo",
+                f"data_root '{project.data_root}' points outside the repository; "
+                "keep data inside the repository",
+            )
+            return
     data_dir = posixpath.join(index.catalog_dir, project.data_root)
     for item in index.valid(Kind.SOURCE):
         source = item.obj

@@ -118,13 +118,16 @@ def read_site(catalog: Catalog) -> SiteSources:
     folder = (catalog.root / catalog.project.site).resolve()
     origin = catalog.origin(Kind.PROJECT, catalog.project.name)
     repo = repo_root(catalog.root.resolve()) or catalog.root.resolve()
+    # The look is not the catalog: a catalog copied without its site still gets a portal.
+    line = origin.line("site")
     if not folder.is_relative_to(repo):
-        raise CatalogError(
-            [origin.diagnostic(("site",), "path-escapes-repo", "site leads outside the repository")]
+        return SiteSources(
+            notes=[
+                f"{origin.path}:{line}: site folder '{catalog.project.site}' is outside the "
+                "repository; ignoring it and building with the default look"
+            ]
         )
     if not folder.is_dir():
-        # The look is not the catalog: a catalog copied without its site still gets a portal.
-        line = origin.line("site")
         return SiteSources(
             notes=[
                 f"{origin.path}:{line}: site folder '{catalog.project.site}' does not exist; "

@@ -149,3 +149,22 @@ def test_build_reports_its_phases(example_site: Site) -> None:
     ):
         assert any(re.match(rf"  {phase} +.*{detail}.* +\d+\.\d\ds$", line) for line in lines)
     assert lines[-1].startswith("Portal built in ")
+
+
+def test_the_example_catalog_copied_out_of_its_repository_still_builds(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import EXAMPLE_CATALOG
+    from tests.support import cli
+
+    shutil.copytree(EXAMPLE_CATALOG, tmp_path / "catalog", ignore=shutil.ignore_patterns(".*"))
+    validated = cli("validate", cwd=tmp_path)
+    assert validated.exit_code == 0, validated.output
+    assert (
+        "catalog/featurecat.yaml:7: warning: site '../site' points outside the repository, so "
+        "the portal ignores it and uses the default look"
+    ) in validated.output
+    built = cli("docs", "build", "--out", tmp_path / "out", cwd=tmp_path)
+    assert built.exit_code == 0, built.output
+    assert "is outside the repository; ignoring it" in built.output
+    assert (tmp_path / "out" / "features" / "user_age" / "index.html").is_file()
