@@ -68,7 +68,7 @@ class DuckDBEngine:
                 f"output='{output}' is not one of {', '.join(frames.OUTPUTS)} for engine 'duckdb'"
             )
         keys = frames.entity_keys(entity_df, plan)
-        with _connection() as con:
+        with connect() as con:
             con.register(_ENTITY, keys)
             columns: dict[str, pa.ChunkedArray] = {}
             for read in plan.sources:
@@ -84,24 +84,24 @@ class DuckDBEngine:
 
     def latest(self, read: SourceRead, as_of: datetime | None) -> pa.Table:
         """Each entity's latest row (at or before ``as_of``): keys, features, timestamp."""
-        keys = ", ".join(_q(k) for k in read.join_keys)
+        keys = ", ".join(quote(k) for k in read.join_keys)
         at = None if as_of is None else "$as_of::TIMESTAMPTZ"
         window = "" if at is None else f"WHERE {_TS} <= {at}"
-        values = ", ".join(f"{_value(f, at)} AS {_q(f.name)}" for f in read.features)
+        values = ", ".join(f"{_value(f, at)} AS {quote(f.name)}" for f in read.features)
         sql = f"""
-            SELECT {keys}, {values}, {_TS} AS {_q(read.timestamp)}
+            SELECT {keys}, {values}, {_TS} AS {quote(read.timestamp)}
             FROM ({_scan(read, numbered=True)}) AS s {window}
             QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {_TS} DESC, {_POS} DESC) = 1
             ORDER BY {keys}"""
         params: dict[str, Any] = {"files": [str(f) for f in read.files]}
         if as_of is not None:
             params["as_of"] = as_of
-        with _connection() as con:
+        with connect() as con:
             return _run(con, read, sql, params)
 
 
 @contextmanager
-def _connection() -> Iterator[duckdb.DuckDBPyConnection]:
+def connect() -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(":memory:")
     try:
         # Casts between naive and aware timestamps use the session zone: pin it to UTC so the
@@ -119,8 +119,8 @@ def _has_ties(con: duckdb.DuckDBPyConnection, read: SourceRead) -> bool:
     prove there are none in one streaming pass, strictly increasing row after row; for
     anything else, an aggregate over keys and timestamps decides.
     """
-    keys = ", ".join(_q(k) for k in read.join_keys)
-    present = " AND ".join(f"{_q(k)} IS NOT NULL" for k in read.join_keys)
+    keys = ", ".join(quote(k) for k in read.join_keys)
+    present = " AND ".join(f"{quote(k)} IS NOT NULL" for k in read.join_keys)
     in_order = f"""
         SELECT coalesce(bool_and(k > pk), true) OR coalesce(bool_and(t > pt), true)
         FROM (
@@ -142,12 +142,12 @@ def _has_ties(con: duckdb.DuckDBPyConnection, read: SourceRead) -> bool:
 def _join_sql(read: SourceRead, dedupe: bool) -> tuple[str, dict[str, Any]]:
     source = _scan(read, numbered=dedupe)
     if dedupe:
-        keys = ", ".join(_q(k) for k in read.join_keys)
+        keys = ", ".join(quote(k) for k in read.join_keys)
         source = f"""
             SELECT * FROM ({source}) AS numbered
             QUALIFY row_number() OVER (PARTITION BY {keys}, {_TS} ORDER BY {_POS} DESC) = 1"""
-    on = " AND ".join(f"e.{_q(k)} = s.{_q(k)}" for k in read.join_keys)
-    values = ", ".join(f"{_value(f, f'e.{_TS}')} AS {_q(f.name)}" for f in read.features)
+    on = " AND ".join(f"e.{quote(k)} = s.{quote(k)}" for k in read.join_keys)
+    values = ", ".join(f"{_value(f, f'e.{_TS}')} AS {quote(f.name)}" for f in read.features)
     sql = f"""
         SELECT e.{_ROW}, {values}
         FROM {_ENTITY} AS e ASOF LEFT JOIN ({source}) AS s
@@ -194,7 +194,7 @@ def _in_entity_order(
 
 def _value(feature: FeatureColumn, at: str | None) -> str:
     """A feature's value from the matched row ``s``, null when older than the ttl at ``at``."""
-    value = f"CAST(s.{_q(feature.column)} AS {DUCKDB_TYPES[feature.dtype]})"
+    value = f"CAST(s.{quote(feature.column)} AS {DUCKDB_TYPES[feature.dtype]})"
     if feature.ttl is None or at is None:
         return value
     micros = feature.ttl // _MICROSECOND
@@ -203,16 +203,15 @@ def _value(feature: FeatureColumn, at: str | None) -> str:
 
 def _scan(read: SourceRead, numbered: bool = False, features: bool = True) -> str:
     """The source's rows: keys, UTC timestamp as ``__fc_ts``, feature columns, file position."""
-    columns = [_q(k) for k in read.join_keys]
-    columns.append(f"CAST({_q(read.timestamp)} AS TIMESTAMPTZ) AS {_TS}")
+    columns = [quote(k) for k in read.join_keys]
+    columns.append(f"CAST({quote(read.timestamp)} AS TIMESTAMPTZ) AS {_TS}")
     if features:
-        columns.extend(dict.fromkeys(_q(f.column) for f in read.features))
+        columns.extend(dict.fromkeys(quote(f.column) for f in read.features))
     if numbered:
         # Documented to follow the files' row order (files in the order given).
         columns.append(f"row_number() OVER () AS {_POS}")
-    return (
-        f"SELECT {', '.join(columns)} FROM {_reader(read)} WHERE {_q(read.timestamp)} IS NOT NULL"
-    )
+    where = f"{quote(read.timestamp)} IS NOT NULL"
+    return f"SELECT {', '.join(columns)} FROM {_reader(read)} WHERE {where}"
 
 
 def _reader(read: SourceRead) -> str:
@@ -235,9 +234,7 @@ def _files(read: SourceRead) -> dict[str, Any]:
 
 def _run(con: duckdb.DuckDBPyConnection, read: SourceRead, sql: str, params: Any) -> pa.Table:
     try:
-        relation = con.sql(sql, params=params)
-        fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
-        result = fetch()
+        return to_arrow(con.sql(sql, params=params))
     except duckdb.Error as exc:
         # DuckDB's first paragraph says what and where; the rest lists reader options.
         detail = "; ".join(str(exc).strip().split("\n\n")[0].splitlines())
@@ -247,9 +244,15 @@ def _run(con: duckdb.DuckDBPyConnection, read: SourceRead, sql: str, params: Any
         raise DataError(
             f"cannot read the data of source '{read.name}' ({where}): {detail}"
         ) from None
+
+
+def to_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
+    """A query's result as one arrow table, whichever DuckDB API version is installed."""
+    fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+    result = fetch()
     return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
 
 
-def _q(identifier: str) -> str:
+def quote(identifier: str) -> str:
     """A quoted SQL identifier (names are validated already; quoting keeps keywords safe)."""
     return '"' + identifier.replace('"', '""') + '"'

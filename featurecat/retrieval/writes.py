@@ -146,12 +146,16 @@ def update_feature(
 ) -> Path:
     """Write new data for a feature's source; a new load then returns the new values.
 
+    ``new_data`` holds the join keys, the source's timestamp column (or ``event_timestamp``)
+    and a column named after the feature (or its source column).
+
     ``mode="append"`` adds the rows after the existing ones, so history stays and training at
     old timestamps is reproducible (rows with the same keys and timestamp as older ones win
-    the tie: they are later in the file). ``mode="replace"`` swaps the whole file. Either
-    way the file is written aside and renamed into place. ``new_data`` holds the join keys,
-    the source's timestamp column (or ``event_timestamp``) and a column per feature the
-    source feeds, named after the feature (or its source column). Returns the data file.
+    the tie: they are later in the file). When the source feeds other features too, each new
+    row repeats their latest values at or before its timestamp, so only this feature changes.
+    ``mode="replace"`` swaps the whole file, so ``new_data`` then needs a column for every
+    feature of the source. Either way the file is written aside and renamed into place.
+    Returns the data file.
     """
     import pyarrow as pa
 
@@ -171,23 +175,61 @@ def update_feature(
     values, missing = [], []
     for fed in cat.features_of(source.name):
         column = fed.name if fed.name in new_data.columns else fed.column_name
-        values.append((column, fed.column_name, fed.dtype))
-        if column not in new_data.columns:
+        if column in new_data.columns:
+            values.append((column, fed.column_name, fed.dtype))
+        else:
             missing.append(fed.name)
-    if missing:
+    if name in missing or (missing and existing is None):
         raise DataError(
-            f"new_data has no column for {', '.join(missing)}: source '{source.name}' feeds "
-            "these features too, and each row needs a value (or null) for every one of them"
+            f"new_data has no column for {', '.join(missing)}: "
+            + (
+                "name it after the feature"
+                if name in missing
+                else f"mode='replace' swaps the whole file of source '{source.name}', which feeds "
+                "these features too; pass a column for each, or use mode='append'"
+            )
         )
     ts = source.timestamp if source.timestamp in new_data.columns else "event_timestamp"
     keys = cat.entity_of(source).join_keys
-    fresh = _fit(source_table(new_data, keys, ts, values, ts_name=source.timestamp), schema)
+    fresh = source_table(new_data, keys, ts, values, ts_name=source.timestamp)
+    if existing is not None:
+        fresh = carry_forward(existing, fresh, keys, source.timestamp)
+    fresh = _fit(fresh, schema)
     table = pa.concat_tables([existing, fresh]) if existing is not None else fresh
 
     staged = Staged()
     staged.produce(target, lambda temp: _write_table(source, table, temp))
     _apply(staged, cat, branch, f"Update data of feature {name} ({mode}, {fresh.num_rows} rows)")
     return target
+
+
+def carry_forward(existing: pa.Table, fresh: pa.Table, keys: list[str], ts: str) -> pa.Table:
+    """``fresh`` plus every column it lacks, filled with the latest value at or before each
+    row's timestamp for the same keys (the last row in file order among ties), else null."""
+    from featurecat.retrieval.duckdb_engine import connect, to_arrow
+    from featurecat.retrieval.duckdb_engine import quote as q
+
+    carried = [c for c in existing.column_names if c not in fresh.column_names]
+    if not carried:
+        return fresh
+    on = " AND ".join(f"n.{q(k)} = o.{q(k)}" for k in keys)
+    # Identifiers are quoted; no value enters the SQL text.
+    sql = f"""
+        WITH last AS (
+            SELECT * EXCLUDE (__pos) FROM (SELECT *, row_number() OVER () AS __pos FROM old)
+            QUALIFY row_number() OVER (PARTITION BY {", ".join(map(q, keys))}, {q(ts)}
+                                       ORDER BY __pos DESC) = 1)
+        SELECT {", ".join(f"o.{q(c)}" for c in carried)}
+        FROM (SELECT *, row_number() OVER () AS __row FROM new) n
+        ASOF LEFT JOIN last o ON {on} AND n.{q(ts)} >= o.{q(ts)}
+        ORDER BY n.__row"""  # noqa: S608
+    with connect() as con:
+        con.register("old", existing)
+        con.register("new", fresh.select([*keys, ts]))
+        filled = to_arrow(con.sql(sql))
+    for column in carried:
+        fresh = fresh.append_column(column, filled.column(column))
+    return fresh
 
 
 def writable(catalog: str | os.PathLike[str] | Catalog | None) -> Catalog:

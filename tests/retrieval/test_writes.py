@@ -182,14 +182,33 @@ def test_update_replace_swaps_the_data(root: Path) -> None:
     assert not list(root.glob("data/.*"))  # no temporary or backup file left behind
 
 
+def test_update_one_feature_of_a_shared_source_keeps_the_others(root: Path) -> None:
+    # SPEC's call shape: join keys, event_timestamp and a column named after the feature.
+    frame = entities(user_id=[1, 1, 2], event_timestamp=["2025-01-15", "2025-03-01", "2025-03-01"])
+    before = featurecat.load_features(["user_age", "user_country"], frame, root)
+    new = entities(user_id=[1, 3], event_timestamp=["2025-02-01", "2025-02-01"], user_age=[31, 50])
+    featurecat.update_feature("user_age", new, catalog=root)
+    after = featurecat.load_features(["user_age", "user_country"], frame, root)
+    assert after["user_age"].tolist() == [30, 31, 40]
+    # user 1's new row repeats the country it had then; nothing else moved.
+    assert after["user_country"].tolist() == before["user_country"].tolist()
+    unknown = featurecat.load_features(
+        ["user_country"], entities(user_id=[3], event_timestamp=["2025-03-01"]), root
+    )
+    assert unknown["user_country"].isna().all()  # a new user has no country to repeat
+
+
+def test_update_replace_needs_every_feature_of_a_shared_source(root: Path) -> None:
+    before = snapshot(root)
+    only_age = entities(user_id=[1], event_timestamp=["2025-06-01"], user_age=[33])
+    with pytest.raises(DataError, match="mode='replace' swaps the whole file of source"):
+        featurecat.update_feature("user_age", only_age, catalog=root, mode="replace")
+    assert snapshot(root) == before
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (
-            entities(user_id=[1], event_timestamp=["2025-06-01"], user_age=[33]),
-            "new_data has no column for user_country: source 'user_profile' feeds these "
-            "features too",
-        ),
         (
             entities(user_id=[1], event_timestamp=["2025-06-01"], user_age=["x"], country=["se"]),
             "column 'user_age' holds string values, which do not fit dtype int64",
