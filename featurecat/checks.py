@@ -75,12 +75,13 @@ _REFERENCES: dict[Kind, tuple[tuple[str, Kind], ...]] = {
 
 def references_resolve(index: Index) -> Iterator[Diagnostic]:
     for kind, refs in _REFERENCES.items():
-        for item in index.valid(kind):
+        for items in index.declared(kind).values():
+            item = items[0]  # a duplicate is reported as such, not for its references
             for field_name, target in refs:
-                value = getattr(item.obj, field_name)
+                value = item.value(field_name)
                 values = value if isinstance(value, list) else [value]
                 for position, ref in enumerate(values):
-                    if ref is None or ref in index.declared(target):
+                    if not isinstance(ref, str) or ref in index.declared(target):
                         continue
                     loc = (field_name, position) if isinstance(value, list) else (field_name,)
                     folder = target.folder

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from featurecat.errors import Diagnostic, Severity
 
@@ -55,10 +56,17 @@ class Parsed:
     """One definition file after parsing.
 
     ``name`` is what the file declares (its ``name`` value, else its stem) even when the
-    object is invalid, so that references to it do not also fail. ``obj`` is ``None`` then.
+    object is invalid, so that references to it do not also fail. ``obj`` is ``None`` then,
+    and ``fields`` holds the values that did validate, so that their own problems (such as
+    an unknown owner) are reported in the same run.
     """
 
     kind: Kind
     name: str
     obj: Definition | None
     origin: Origin
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def value(self, name: str) -> Any:
+        """A field's value, from the object or (for an invalid one) from what validated."""
+        return getattr(self.obj, name) if self.obj is not None else self.fields.get(name)

@@ -38,8 +38,13 @@ def parse_file(kind: Kind, relpath: str, path: str, data: bytes) -> tuple[Parsed
     try:
         obj = MODELS[kind].model_validate(value)
     except ValidationError as exc:
-        problems.extend(_schema_diagnostics(kind, origin, exc.errors()))
-        return Parsed(kind, name, None, origin), problems
+        errors = exc.errors()
+        problems.extend(_schema_diagnostics(kind, origin, errors))
+        failed = {err["loc"][0] for err in errors if err["loc"]}
+        valid = {
+            k: v for k, v in value.items() if k in MODELS[kind].model_fields and k not in failed
+        }
+        return Parsed(kind, name, None, origin, valid), problems
     if kind is not Kind.PROJECT and name != stem:
         problems.append(
             origin.diagnostic(
@@ -50,7 +55,7 @@ def parse_file(kind: Kind, relpath: str, path: str, data: bytes) -> tuple[Parsed
             )
         )
         # Known by its file name, so that references to it don't fail as well.
-        return Parsed(kind, stem, None, origin), problems
+        return Parsed(kind, stem, None, origin, dict(obj)), problems
     return Parsed(kind, name, obj, origin), problems
 
 
@@ -98,6 +103,9 @@ def _schema_diagnostic(kind: Kind, origin: Origin, err: ErrorDetails) -> Diagnos
         case "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
             message = f"{where}: {_describe(value)} is not allowed; use one of {expected}"
+        case "greater_than_equal":
+            minimum = err.get("ctx", {}).get("ge")
+            message = f"{where}: must be at least {minimum}, got {_describe(value)}"
         case "too_short":
             message = f"{where}: must list at least one value"
         case _:

@@ -380,3 +380,24 @@ def test_catalog_load_failures_are_catalog_errors(tmp_path: Path) -> None:
     assert caught.value.errors[0].code == "no-catalog"
     with pytest.raises(CatalogError, match="unknown git ref 'nosuch'"):
         Catalog.load(EXAMPLE_CATALOG, ref="nosuch")
+
+
+def test_a_schema_error_does_not_hide_the_same_files_reference_errors(repo: Path) -> None:
+    code, output = validate(
+        repo,
+        {
+            "features/user/user_age.yaml": feature(owner="nobody", version="0"),
+            "features/user/user_country.yaml": feature(name="wrong_name", source="nosrc"),
+        },
+    )
+    assert code == 1
+    assert output.splitlines()[:-1] == [
+        f"{AGE}:3: error: owner: unknown team 'nobody'; define it in teams/nobody.yaml or fix "
+        "the name [unknown-reference]",
+        f"{AGE}:6: error: version: must be at least 1, got '0' [invalid-value]",
+        "catalog/features/user/user_country.yaml:1: error: name 'wrong_name' does not match the "
+        "file name 'user_country.yaml'; rename the file to wrong_name.yaml or set name: "
+        "user_country [name-mismatch]",
+        "catalog/features/user/user_country.yaml:4: error: source: unknown source 'nosrc'; "
+        "define it in sources/nosrc.yaml or fix the name [unknown-reference]",
+    ]
