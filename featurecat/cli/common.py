@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from featurecat.errors import CatalogError
+from featurecat.errors import CatalogError, UsageError
 
 if TYPE_CHECKING:
     from featurecat.catalog import Catalog
@@ -56,6 +56,8 @@ def load(catalog_path: str | None, ref: str | None) -> Catalog:
 
     try:
         return Catalog.load(catalog_path, ref)
+    except UsageError:
+        raise  # no catalog to read: the CLI prints it with exit code 2
     except CatalogError as exc:
         for diagnostic in exc.errors:
             click.echo(str(diagnostic), err=True)
