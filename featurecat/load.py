@@ -10,7 +10,7 @@ from typing import Any
 from featurecat.catalog import Catalog
 from featurecat.checks import Index, run_checks
 from featurecat.errors import CatalogError, CatalogNotFound, Diagnostic, Findings
-from featurecat.names import OBJECT_KINDS, PROJECT_FILE, Kind, kind_of, stem
+from featurecat.names import OBJECT_KINDS, PROJECT_FILE, Kind, kind_of, misplaced_reason, stem
 from featurecat.origin import Origin, Parsed
 from featurecat.parse import parse_file
 from featurecat.schema import Project, Source
@@ -185,7 +185,7 @@ def _misplaced(tree: Tree, relpath: str) -> Diagnostic:
         0,
         "misplaced-file",
         "warning",
-        f"ignored: only features/ has sub-folders; move this file into {relpath.split('/', 1)[0]}/",
+        misplaced_reason(relpath),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import timedelta
 from enum import Enum
@@ -91,15 +92,36 @@ def kind_of(relpath: str) -> Kind | None:
 
 
 def is_candidate(relpath: str) -> bool:
-    """Whether a catalog-relative path is read as a definition (or flagged as misplaced)."""
+    """Whether a catalog-relative path is read as a definition, or flagged as misplaced:
+    YAML in a kind folder (or in a folder whose name is a near miss of one)."""
     if relpath == PROJECT_FILE:
         return True
     folder, _, rest = relpath.partition("/")
     return (
-        folder in FOLDER_KINDS
-        and relpath.endswith(YAML_SUFFIXES)
+        bool(rest)
+        and (folder in FOLDER_KINDS or near_kind_folder(folder) is not None)
+        and relpath.lower().endswith(YAML_SUFFIXES)
         and not any(part.startswith(".") for part in rest.split("/"))
     )
+
+
+def near_kind_folder(folder: str) -> str | None:
+    """The kind folder that ``folder`` looks like a typo of (``featuers`` -> ``features``)."""
+    if folder in FOLDER_KINDS:
+        return None
+    matches = difflib.get_close_matches(folder.lower(), FOLDER_KINDS, n=1, cutoff=0.75)
+    return matches[0] if matches else None
+
+
+def misplaced_reason(relpath: str) -> str:
+    """Why a candidate file is not read as a definition, and what to do about it."""
+    folder = relpath.split("/", 1)[0]
+    if folder not in FOLDER_KINDS:
+        near = near_kind_folder(folder)
+        return f"ignored: '{folder}/' is not a catalog folder; did you mean '{near}/'?"
+    if not relpath.endswith(YAML_SUFFIXES):
+        return "ignored: definition files end in .yaml or .yml, in lower case; rename it"
+    return f"ignored: only features/ has sub-folders; move this file into {folder}/"
 
 
 def stem(relpath: str) -> str:

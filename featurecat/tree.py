@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from featurecat.errors import CatalogNotFound
-from featurecat.names import FOLDER_KINDS, PROJECT_FILE, is_candidate
+from featurecat.names import FOLDER_KINDS, PROJECT_FILE, is_candidate, near_kind_folder
 from featurecat.yamlio import MAX_FILE_BYTES
 
 
@@ -155,7 +155,8 @@ class WorkTree:
 
     def files(self) -> list[str]:
         found = [PROJECT_FILE] if (self.root / PROJECT_FILE).is_file() else []
-        for folder in FOLDER_KINDS:
+        typos = [e.name for e in os.scandir(self.root) if e.is_dir() and near_kind_folder(e.name)]
+        for folder in [*FOLDER_KINDS, *typos]:
             for dirpath, dirnames, filenames in os.walk(self.root / folder):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".")]
                 rel = Path(dirpath).relative_to(self.root).as_posix()

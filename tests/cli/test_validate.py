@@ -401,3 +401,24 @@ def test_a_schema_error_does_not_hide_the_same_files_reference_errors(repo: Path
         "catalog/features/user/user_country.yaml:4: error: source: unknown source 'nosrc'; "
         "define it in sources/nosrc.yaml or fix the name [unknown-reference]",
     ]
+
+
+def test_misplaced_definitions_are_not_ignored_silently(repo: Path) -> None:
+    code, output = validate(
+        repo,
+        {
+            "featuers/user_tenure.yaml": feature(name="user_tenure"),
+            "features/user/user_tenure.YAML": feature(name="user_tenure"),
+            "teams/sub/ops.yaml": "name: ops\n",
+            "data/notes.yaml": "not: a definition\n",  # data folders are not looked at
+        },
+    )
+    assert code == 0
+    assert output.splitlines()[:3] == [
+        "catalog/featuers/user_tenure.yaml:1: warning: ignored: 'featuers/' is not a catalog "
+        "folder; did you mean 'features/'? [misplaced-file]",
+        "catalog/features/user/user_tenure.YAML:1: warning: ignored: definition files end in "
+        ".yaml or .yml, in lower case; rename it [misplaced-file]",
+        "catalog/teams/sub/ops.yaml:1: warning: ignored: only features/ has sub-folders; move "
+        "this file into teams/ [misplaced-file]",
+    ]
