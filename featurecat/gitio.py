@@ -50,6 +50,11 @@ def resolve(repo: git.Repo, ref: str) -> git.Commit:
         sha = ""
     if sha:
         return git.Commit(repo, bytes.fromhex(sha))
+    if not repo.head.is_valid():
+        raise CatalogNotFound(
+            f"unknown git ref '{ref}': this repository has no commits yet; "
+            "commit the catalog first (git add, git commit)"
+        )
     if is_shallow(repo):
         raise CatalogNotFound(
             f"unknown git ref '{ref}': this is a shallow clone, so older commits are missing; "

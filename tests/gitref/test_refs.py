@@ -165,6 +165,15 @@ def test_a_path_outside_any_repository(tmp_path: Path) -> None:
     assert "not inside a git repository" in result.output
 
 
+def test_a_repository_without_commits_says_so(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "fresh")
+    make_catalog(repo / "catalog")
+    result = cli("diff", "--catalog", repo / "catalog", "--base", "HEAD")
+    assert result.exit_code == 2
+    assert "has no commits yet" in result.output
+    assert "git commit" in result.output
+
+
 def test_a_catalog_that_did_not_exist_at_the_ref(repo: Path) -> None:
     make_catalog(repo / "other")
     commit_all(repo, "Second catalog")
