@@ -9,7 +9,7 @@ their name and descriptive fields are reported as one rename.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -63,13 +63,27 @@ class CatalogDiff:
         return bool(self.changes)
 
 
-def compare(old: Catalog, new: Catalog) -> CatalogDiff:
-    """What changed from ``old`` to ``new``."""
+def compare(old: Catalog, new: Catalog, unreadable: Collection[str] = ()) -> CatalogDiff:
+    """What changed from ``old`` to ``new``.
+
+    ``unreadable`` names files that ``new`` has but could not load (broken YAML, schema
+    errors): an object of ``old`` defined in one of them is not compared, rather than
+    reported as removed. Its file's errors say what is wrong.
+    """
     changes = [
         *_project_change(old, new),
         *(change for kind in OBJECT_KINDS for change in _kind_changes(kind, old, new)),
     ]
+    if unreadable:
+        changes = [c for c in changes if not _in_unreadable(old, c, unreadable)]
     return CatalogDiff(old, new, changes)
+
+
+def _in_unreadable(old: Catalog, change: ObjectChange, unreadable: Collection[str]) -> bool:
+    if change.action != "removed":
+        return False
+    origin = old.origins.get((change.kind, change.name))
+    return origin is not None and origin.path in unreadable
 
 
 def field_changes(old: Definition, new: Definition) -> tuple[FieldChange, ...]:

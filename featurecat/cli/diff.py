@@ -50,6 +50,7 @@ def diff(catalog_path: str | None, base: str, head: str | None, fmt: str) -> Non
             "their objects count as added",
             err=True,
         )
-    report = assess(compare(old.catalog, new.catalog), new.diagnostics)
+    unreadable = {d.path for d in new.errors}
+    report = assess(compare(old.catalog, new.catalog, unreadable), new.diagnostics)
     click.echo(FORMATS[fmt](report))
     sys.exit(1 if report.failed else 0)

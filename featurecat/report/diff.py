@@ -229,9 +229,10 @@ def _counts(report: Report) -> str:
         if summary[key]
     ]
     levels = [f"{summary[level]} {level}" for level in ("breaking", "warning") if summary[level]]
-    return ", ".join(actions or ["no changes to the catalog"]) + (
-        f": {', '.join(levels)}" if levels else ""
-    )
+    nothing = "no changes to the catalog"
+    if report.errors:
+        nothing = "no changes among the files that load"
+    return ", ".join(actions or [nothing]) + (f": {', '.join(levels)}" if levels else "")
 
 
 def _verdict(report: Report) -> str:
@@ -242,10 +243,15 @@ def _verdict(report: Report) -> str:
         if report.errors:
             parts.append(_plural(len(report.errors), "validation error"))
         return f"FAILED: {' and '.join(parts)} to fix before merging"
-    breaking = len(report.at("breaking"))
-    if breaking:
-        return f"OK: {_plural(breaking, 'breaking change')}, each with a version bump"
-    return "OK: no breaking changes"
+    breaking = report.at("breaking")
+    if not breaking:
+        return "OK: no breaking changes"
+    unused = sum(a.action in ("removed", "renamed") for a in breaking)
+    how = [
+        f"{len(breaking) - unused} with a version bump" if len(breaking) > unused else "",
+        f"{unused} removed or renamed, used by no model" if unused else "",
+    ]
+    return f"OK: {_plural(len(breaking), 'breaking change')} ({'; '.join(filter(None, how))})"
 
 
 def _verdict_md(report: Report) -> str:

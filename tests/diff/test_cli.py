@@ -56,7 +56,29 @@ def test_the_same_change_with_a_version_bump_passes(repo: Path) -> None:
     result = cli("diff", "--base", "main", cwd=repo)
     assert result.exit_code == 0, result.output
     assert "churn_model (data_science, @acme/data-science)" in result.output
-    assert result.output.rstrip().endswith("OK: 1 breaking change, each with a version bump")
+    assert result.output.rstrip().endswith("OK: 1 breaking change (1 with a version bump)")
+
+
+def test_removing_a_feature_no_model_uses_passes_and_says_why(repo: Path) -> None:
+    git(repo, "rm", "-q", "catalog/features/user/user_signup_channel.yaml")
+    edit(repo, AGE, "dtype: int64\nversion: 1", "dtype: float64\nversion: 2")
+    result = cli("diff", "--base", "main", cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert "BREAKING  feature user_signup_channel: removed" in result.output
+    assert result.output.rstrip().endswith(
+        "OK: 2 breaking changes (1 with a version bump; 1 removed or renamed, used by no model)"
+    )
+
+
+def test_a_head_file_that_does_not_load_is_not_reported_as_removed(repo: Path) -> None:
+    (repo / AGE).write_text("name: [user_age\n")
+    result = cli("diff", "--base", "main", cwd=repo)
+    assert result.exit_code == 1
+    assert "removed" not in result.output
+    assert "removed-feature-used" not in result.output
+    assert f"{AGE}:2: error: invalid YAML" in result.output
+    assert "no changes among the files that load" in result.output
+    assert result.output.rstrip().endswith("FAILED: 1 validation error to fix before merging")
 
 
 def test_compatible_changes_pass(repo: Path) -> None:
