@@ -18,6 +18,7 @@ from featurecat.errors import (
     Diagnostic,
     FeaturecatError,
     UnknownFeatureError,
+    UnknownNameError,
 )
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ __all__ = [
     "Diagnostic",
     "FeaturecatError",
     "UnknownFeatureError",
+    "UnknownNameError",
     "get_feature",
     "load_features",
     "register_feature",

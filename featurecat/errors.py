@@ -91,18 +91,37 @@ class CatalogNotFound(UsageError, CatalogError):
         return self.message
 
 
-class UnknownFeatureError(FeaturecatError, KeyError):
-    """A feature name that the catalog does not define; suggests close matches."""
+class UnknownNameError(FeaturecatError, KeyError):
+    """A name the catalog does not define (a team, entity, model...); suggests close matches.
 
-    def __init__(self, name: str, known: Iterable[str], kind: str = "feature"):
+    ``names`` holds every unknown name of one request, ``name`` the first of them.
+    """
+
+    def __init__(
+        self, name: str, known: Iterable[str], kind: str = "object", also: Sequence[str] = ()
+    ):
+        known = list(known)
         self.name = name
+        self.names = [name, *also]
         self.kind = kind
         self.suggestions = suggest(name, known)
-        hint = f" Did you mean {_or_list(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown {kind} '{name}'.{hint}")
+        if also:
+            listed = ", ".join(f"'{n}'{did_you_mean(n, known)}" for n in self.names)
+            message = f"unknown {kind}s: {listed}"
+        else:
+            hint = f" Did you mean {_or_list(self.suggestions)}?" if self.suggestions else ""
+            message = f"unknown {kind} '{name}'.{hint}"
+        super().__init__(message)
 
     def __str__(self) -> str:  # KeyError would otherwise repr() the message
         return str(self.args[0])
+
+
+class UnknownFeatureError(UnknownNameError):
+    """A feature name (or several) that the catalog does not define."""
+
+    def __init__(self, name: str, known: Iterable[str], also: Sequence[str] = ()):
+        super().__init__(name, known, "feature", also)
 
 
 class DataError(FeaturecatError):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from featurecat.cli.common import catalog_options, format_option, load, table
-from featurecat.errors import UnknownFeatureError, UsageError
+from featurecat.errors import UnknownNameError, UsageError
 from featurecat.names import DTYPES, OBJECT_KINDS, STATUSES, Kind
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def show(catalog_path: str | None, ref: str | None, name: str, kind: str | None,
     found = find(catalog, name, Kind(kind) if kind else None)
     if not found:
         every = {n for k in OBJECT_KINDS for n in catalog.objects(k)}
-        raise UnknownFeatureError(name, every, kind=kind or "object")
+        raise UnknownNameError(name, every, kind=kind or "object")
     if fmt == "json":
         click.echo(
             json.dumps(

@@ -43,7 +43,7 @@ def log(
     their values when short). Without NAME, the latest changes across the catalog. With
     --ref, the history up to that ref. Moves are followed; a rename starts a new history.
     """
-    from featurecat.errors import UnknownFeatureError, UsageError
+    from featurecat.errors import UnknownNameError, UsageError
     from featurecat.history import read_history
     from featurecat.names import Kind
     from featurecat.tree import find_catalog, repo_root
@@ -65,7 +65,7 @@ def log(
     keys = [k for k in history.changes if k[1] == name and wanted in (None, k[0])]
     if not keys:
         known = {n for k, n in history.changes if wanted in (None, k)}
-        raise UnknownFeatureError(name, known, kind=kind or "object")
+        raise UnknownNameError(name, known, kind=kind or "object")
     entries = sorted(
         ((key, change) for key in keys for change in history.of(*key)),
         key=lambda item: item[1].date,

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from featurecat.catalog import Catalog
-from featurecat.errors import UnknownFeatureError
+from featurecat.errors import UnknownNameError
 from featurecat.retrieval import manifest as manifests
 from featurecat.retrieval.engine import get_engine
 from featurecat.retrieval.request import plan, source_read
@@ -59,7 +59,7 @@ def load_features(
     """
     cat = open_catalog(catalog)
     if model is not None and model not in cat.models:
-        raise UnknownFeatureError(model, cat.models, kind="model")
+        raise UnknownNameError(model, cat.models, kind="model")
     runner = get_engine(engine)
     request = plan(cat, features, runner.columns(entity_df), timestamp_column)
     native = output or ("spark" if runner.name == "spark" else "pandas")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from featurecat.catalog import Catalog
 from featurecat.datacheck import check_schema, read_schema
-from featurecat.errors import DataError, UsageError, did_you_mean
+from featurecat.errors import DataError, UnknownFeatureError, UsageError, did_you_mean
 from featurecat.names import Dtype
 from featurecat.retrieval.dtypes import ValueKind, arrow_kind, comparable
 from featurecat.retrieval.sources import source_files
@@ -97,7 +97,11 @@ def plan(
     timestamp_column: str,
 ) -> Plan:
     """Check a request against the catalog, its data and the entity frame's ``columns``."""
-    resolved = [catalog.feature(name) for name in feature_names(features)]
+    names = feature_names(features)
+    unknown = [name for name in names if name not in catalog.features]
+    if unknown:
+        raise UnknownFeatureError(unknown[0], catalog.features, also=unknown[1:])
+    resolved = [catalog.features[name] for name in names]
     _warn_deprecated(resolved)
     _check_timestamp(columns, timestamp_column)
     clashes = [f.name for f in resolved if f.name in columns]

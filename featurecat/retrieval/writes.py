@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from featurecat.catalog import Catalog
 from featurecat.datacheck import check_schema
-from featurecat.errors import CatalogError, DataError, UnknownFeatureError, UsageError
+from featurecat.errors import CatalogError, DataError, UnknownNameError, UsageError
 from featurecat.load import read_tree
 from featurecat.names import DTYPES, NAME_RE, Dtype, Kind
 from featurecat.retrieval.dtypes import ValueKind, arrow_type, pandas_kind
@@ -80,9 +80,9 @@ def register_feature(
     if source_name in cat.sources:
         raise UsageError(f"source '{source_name}' already exists; pass another source= name")
     if entity not in cat.entities:
-        raise UnknownFeatureError(entity, cat.entities, kind="entity")
+        raise UnknownNameError(entity, cat.entities, kind="entity")
     if owner not in cat.teams:
-        raise UnknownFeatureError(owner, cat.teams, kind="team")
+        raise UnknownNameError(owner, cat.teams, kind="team")
     _require_frame(data, "data")
     if name not in data.columns:
         raise DataError(f"data has no column '{name}' holding the feature's values")

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 import featurecat
-from featurecat import CatalogError, DataError, FeaturecatError, UnknownFeatureError
+from featurecat import (
+    CatalogError,
+    DataError,
+    FeaturecatError,
+    UnknownFeatureError,
+    UnknownNameError,
+)
 from featurecat.errors import UsageError
 from tests.retrieval.cases import Case, entities, rows
 from tests.retrieval.conftest import Load
@@ -105,6 +111,16 @@ def test_unknown_feature_suggests_close_matches(load: Load, root: Path) -> None:
     assert str(caught.value) == "unknown feature 'ratng'. Did you mean 'rating'?"
 
 
+def test_every_unknown_feature_is_named_at_once(load: Load, root: Path) -> None:
+    with pytest.raises(UnknownFeatureError) as caught:
+        load(["ratng", "age", "zzz_nothing"], labels(), root)
+    assert caught.value.names == ["ratng", "zzz_nothing"]
+    assert str(caught.value) == (
+        "unknown features: 'ratng' (did you mean 'rating'?), 'zzz_nothing'"
+    )
+    assert isinstance(caught.value, KeyError)
+
+
 def test_missing_data_file(load: Load, root: Path) -> None:
     (root / "data/stats.csv").unlink()
     frame = labels(merchant_id=[5])
@@ -165,8 +181,9 @@ def test_bad_arguments(root: Path) -> None:
         featurecat.load_features(["age", "age"], labels(), root)
     with pytest.raises(DataError, match="entity_df already has a column named 'age'"):
         featurecat.load_features(["age"], labels(age=[3]), root)
-    with pytest.raises(UnknownFeatureError, match="unknown model 'churn'"):
+    with pytest.raises(UnknownNameError, match="unknown model 'churn'") as caught:
         featurecat.load_features(["age"], labels(), root, model="churn")
+    assert not isinstance(caught.value, UnknownFeatureError)
 
 
 def test_bad_values_past_the_checked_sample_fail_cleanly(load: Load, root: Path) -> None:

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import featurecat
-from featurecat import CatalogError, DataError, UnknownFeatureError
+from featurecat import CatalogError, DataError, UnknownFeatureError, UnknownNameError
 from featurecat.errors import UsageError
 from featurecat.schema import Feature
 from tests.retrieval.cases import entities, profile_repo
@@ -122,8 +122,8 @@ def test_register_infers_the_dtype(root: Path, values: object, dtype: str) -> No
     [
         ({"name": "user_age"}, UsageError, "feature 'user_age' already exists"),
         ({"name": "Tenure"}, UsageError, "'Tenure' is not a valid feature name"),
-        ({"entity": "usr"}, UnknownFeatureError, "unknown entity 'usr'. Did you mean 'user'?"),
-        ({"owner": "growht"}, UnknownFeatureError, "unknown team 'growht'. Did you mean 'growth'?"),
+        ({"entity": "usr"}, UnknownNameError, "unknown entity 'usr'. Did you mean 'user'?"),
+        ({"owner": "growht"}, UnknownNameError, "unknown team 'growht'. Did you mean 'growth'?"),
         ({"dtype": "bool"}, DataError, "column 'tenure_days' holds integer values, which do not"),
         ({"dtype": "int32", "data": tenure(tenure_days=[1, 2, 2**40])}, DataError, "does not fit"),
         ({"data": tenure(user_id=[1, None, 2])}, DataError, "join key 'user_id' has missing"),
