@@ -20,6 +20,9 @@ TAG_RE = re.compile(TAG_PATTERN)
 DURATION_RE = re.compile(DURATION_PATTERN)
 
 MAX_NAME_LENGTH = 128
+#: The longest ttl: longer is "never expires", and DuckDB, Spark and timedelta all hold it.
+MAX_DURATION_DAYS = 36_500
+MAX_DURATION_SECONDS = MAX_DURATION_DAYS * 86_400
 MAX_TAG_LENGTH = 40
 
 PROJECT_FILE = "featurecat.yaml"
@@ -138,4 +141,11 @@ def parse_duration(text: str) -> timedelta:
             f"'{text}' is not a duration; write a whole number and a unit, "
             "one of s, m, h, d, w (for example 30d or 12h)"
         )
-    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    digits = match.group(1)
+    seconds = int(digits) * _UNIT_SECONDS[match.group(2)] if len(digits) <= 12 else None
+    if seconds is None or seconds > MAX_DURATION_SECONDS:
+        raise ValueError(
+            f"'{text}' is longer than {MAX_DURATION_DAYS}d (100 years); leave ttl out for "
+            "values that never expire"
+        )
+    return timedelta(seconds=seconds)

@@ -33,6 +33,14 @@ def _matching(regex: re.Pattern[str], what: str, example: str) -> AfterValidator
     return AfterValidator(check)
 
 
+def _within_bounds(value: str) -> str:
+    try:
+        names.parse_duration(value)
+    except ValueError as exc:
+        raise PydanticCustomError("duration_too_long", str(exc)) from None
+    return value
+
+
 def _non_blank(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("blank", "must not be empty; say what it is in a sentence or two")
@@ -79,6 +87,7 @@ Duration = Annotated[
         "duration",
         "write a whole number and a unit, one of s, m, h, d, w (like 30d or 12h)",
     ),
+    AfterValidator(_within_bounds),
 ]
 GithubHandle = Annotated[
     str,

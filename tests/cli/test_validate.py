@@ -149,6 +149,13 @@ BAD_INPUT = {
         {"features/user/user_age.yaml": "# Age of users.\n" + feature(description=None)},
         [f"{AGE}:2: error: missing required field 'description' for this feature [missing-field]"],
     ),
+    "ttl that no engine can hold": (
+        {"features/user/user_age.yaml": feature(ttl="5000000000d")},
+        [
+            f"{AGE}:6: error: ttl: '5000000000d' is longer than 36500d (100 years); leave ttl out "
+            "for values that never expire [invalid-value]"
+        ],
+    ),
     "replaced_by without deprecation": (
         {"features/user/user_age.yaml": feature(replaced_by="user_country")},
         [
