@@ -12,7 +12,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from featurecat.errors import UsageError
-from featurecat.names import Kind, kind_of
+from featurecat.names import MAX_NAME_LENGTH, TEAM_RE, Kind, kind_of
 from featurecat.schema import json_schema_text
 
 SCHEMA_DIR = ".featurecat/schemas"
@@ -34,28 +34,48 @@ def create_catalog(directory: Path, name: str | None = None) -> list[Path]:
     """Create a small, valid starter catalog in ``directory`` (new or empty).
 
     The files are written to a temporary folder first and moved into place at the end, so a
-    failure leaves nothing behind. Every YAML file points yaml-language-server at its schema.
+    failure leaves nothing behind. An existing empty folder is kept (it may be the current
+    one) and filled. Every YAML file points yaml-language-server at its schema.
     """
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+    target = directory.absolute()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"{directory} already exists and is not empty; choose a new folder")
-    catalog_name = name or _catalog_name(directory.resolve().name)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".featurecat-init-", dir=directory.parent))
+    catalog_name = _checked_name(name) if name is not None else _catalog_name(target.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    existing = target.exists()
+    staging = Path(
+        tempfile.mkdtemp(prefix=".featurecat-init-", dir=target if existing else target.parent)
+    )
+    moved: list[Path] = []
     try:
         relpaths = []
         for relpath, text in _template_files(catalog_name):
-            target = staging / relpath
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            file = staging / relpath
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_text(text, encoding="utf-8")
             relpaths.append(relpath)
         write_schemas(staging / SCHEMA_DIR)
-        if directory.exists():
-            directory.rmdir()
-        staging.rename(directory)
+        if existing:
+            for entry in sorted(staging.iterdir()):
+                moved.append(entry.rename(target / entry.name))
+            staging.rmdir()
+        else:
+            staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        for path in moved:
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
         raise
     return [directory / r for r in relpaths]
+
+
+def _checked_name(name: str) -> str:
+    if not TEAM_RE.match(name) or len(name) > MAX_NAME_LENGTH:
+        raise UsageError(
+            f"--name {name!r} is not a valid catalog name: use lowercase letters, digits, '_' "
+            "and '-', starting with a letter (like acme)"
+        )
+    return name
 
 
 def _template_files(catalog_name: str) -> Iterator[tuple[str, str]]:

@@ -17,8 +17,9 @@ def init(directory: Path, name: str | None) -> None:
     written = create_catalog(directory, name)
     for path in written:
         click.echo(f"  created {path}")
+    where = "this folder" if directory.absolute() == Path.cwd() else str(directory)
     click.echo(
-        f"\nA new catalog is in {directory}. Next:\n"
+        f"\nA new catalog is in {where}. Next:\n"
         f"  featurecat validate --catalog {directory}\n"
         f"  featurecat list --catalog {directory}"
     )

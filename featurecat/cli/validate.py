@@ -8,6 +8,7 @@ import click
 
 from featurecat.cli.common import catalog_options, format_option, wants_color
 from featurecat.errors import Diagnostic
+from featurecat.names import Kind
 
 
 @click.command()
@@ -61,14 +62,9 @@ def validate(
     summary = ""
     if catalog is not None:
         summary = ", ".join(
-            f"{len(objs)} {label}"
-            for label, objs in (
-                ("features", catalog.features),
-                ("sources", catalog.sources),
-                ("entities", catalog.entities),
-                ("teams", catalog.teams),
-                ("models", catalog.models),
-            )
+            f"{len(objs)} {kind.value if len(objs) == 1 else kind.plural}"
+            for kind in (Kind.FEATURE, Kind.SOURCE, Kind.ENTITY, Kind.TEAM, Kind.MODEL)
+            for objs in [catalog.objects(kind)]
         )
     outcome = Outcome(diagnostics, result.files, catalog.project.name if catalog else None, summary)
     if fmt == "text":

@@ -47,6 +47,32 @@ def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]  # no staging folder left behind
 
 
+def test_init_fills_the_current_empty_folder_in_place(tmp_path: Path) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    inode = here.stat().st_ino
+    result = cli("init", ".", cwd=here)
+    assert result.exit_code == 0, result.output
+    assert "A new catalog is in this folder." in result.output
+    assert here.stat().st_ino == inode  # the same folder, so a shell inside it stays valid
+    assert Catalog.load(here).project.name == "here"
+    assert not [p for p in here.iterdir() if p.name.startswith(".featurecat-init")]
+    assert [p.name for p in tmp_path.iterdir()] == ["here"]
+
+
+@pytest.mark.parametrize("name", ["acme: evil", "#x", "a\ndata_root: /etc", "Acme", ""])
+def test_init_refuses_a_name_that_is_not_a_catalog_name(tmp_path: Path, name: str) -> None:
+    result = cli("init", tmp_path / "new", "--name", name)
+    assert result.exit_code == 2
+    assert f"--name {name!r} is not a valid catalog name" in result.output
+    assert not (tmp_path / "new").exists()
+
+
+def test_init_takes_a_valid_name(tmp_path: Path) -> None:
+    assert cli("init", tmp_path / "new", "--name", "acme-2").exit_code == 0
+    assert Catalog.load(tmp_path / "new").project.name == "acme-2"
+
+
 def test_schema_validates_every_example_file_and_rejects_typos() -> None:
     result = cli("schema")
     assert result.exit_code == 0
