@@ -9,7 +9,8 @@ from featurecat.catalog import Catalog
 from featurecat.names import Kind
 from featurecat.schema import Definition, Feature
 
-_WORD = re.compile(r"[a-z0-9]+")
+#: Letters and digits in any script; "_" separates words, so "user_age" is "user" and "age".
+_WORD = re.compile(r"[^\W_]+")
 
 
 def filter_features(
@@ -55,7 +56,7 @@ _NAME_EXACT, _NAME_PART, _NAME_SUB, _TAG, _TEXT, _OWNER = 100, 40, 20, 15, 5, 3
 
 def search(catalog: Catalog, text: str, limit: int | None = 20) -> list[Hit]:
     """Objects matching every word of ``text``, best first: names beat tags beat descriptions."""
-    words = _WORD.findall(text.lower())
+    words = _WORD.findall(text.casefold())
     if not words:
         return []
     hits = []
@@ -71,7 +72,7 @@ def search(catalog: Catalog, text: str, limit: int | None = 20) -> list[Hit]:
 def _score(words: list[str], name: str, obj: Definition) -> int:
     parts = name.split("_")
     tags = getattr(obj, "tags", [])
-    description = getattr(obj, "description", "").lower()
+    description = getattr(obj, "description", "").casefold()
     owner = getattr(obj, "owner", "") or ""
     total = 0
     for word in words:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from featurecat.cli.common import catalog_options, format_option, load, table
-from featurecat.errors import UnknownNameError, UsageError
+from featurecat.errors import UnknownNameError, UsageError, did_you_mean
 from featurecat.names import DTYPES, OBJECT_KINDS, STATUSES, Kind
 
 if TYPE_CHECKING:
@@ -41,11 +41,22 @@ def list_objects(
     dtype: str | None,
     fmt: str,
 ) -> None:
-    """List features (or other objects), filtered by owner, entity, tag or status."""
+    """List features (or other objects), filtered by owner, entity, tag or status.
+
+    --owner also filters sources and models, --entity also sources; the other filters
+    apply to features only.
+    """
     from featurecat.query import filter_features
 
-    catalog = load(catalog_path, ref)
     target = Kind(kind)
+    filters = {"owner": owner, "entity": entity, "tag": tag, "status": status, "dtype": dtype}
+    given = [f"--{name}" for name, value in filters.items() if value is not None]
+    allowed = _FILTERS_OF.get(target, ())
+    refused = [option for option in given if option not in allowed]
+    if refused:
+        what = f"only {', '.join(allowed)}" if allowed else "no filters"
+        raise UsageError(f"--kind {kind} takes {what}; drop {', '.join(refused)}")
+    catalog = load(catalog_path, ref)
     if target is Kind.FEATURE:
         features = filter_features(catalog, owner=owner, entity=entity, tag=tag, status=status)
         objects: Sequence[Definition] = [f for f in features if dtype in (None, f.dtype)]
@@ -54,11 +65,14 @@ def list_objects(
             o
             for _, o in sorted(catalog.objects(target).items())
             if owner in (None, getattr(o, "owner", None))
+            and entity in (None, getattr(o, "entity", None))
         ]
+    if not objects and fmt != "json":
+        hints = _unknown_filter_values(catalog, owner=owner, entity=entity, tag=tag)
+        click.echo(f"no {target.plural} match{''.join(hints)}", err=True)
+        return
     if fmt == "json":
         click.echo(json.dumps([o.model_dump(mode="json") for o in objects], indent=2))
-    elif not objects:
-        click.echo(f"no {target.plural} match", err=True)
     elif target is Kind.FEATURE:
         rows = [
             [
@@ -81,6 +95,30 @@ def list_objects(
         click.echo(table(rows, ["name", "owner", "description"]))
 
 
+#: The filters of ``featurecat list`` that make sense for each kind.
+_FILTERS_OF = {
+    Kind.FEATURE: ("--owner", "--entity", "--tag", "--status", "--dtype"),
+    Kind.SOURCE: ("--owner", "--entity"),
+    Kind.MODEL: ("--owner",),
+}
+
+
+def _unknown_filter_values(
+    catalog: Catalog, *, owner: str | None, entity: str | None, tag: str | None
+) -> list[str]:
+    """``"; no team is called 'x' (did you mean 'y'?)"`` for each filter value nothing has."""
+    tags = {t for f in catalog.features.values() for t in f.tags}
+    return [
+        f"; no {what} {value!r}{did_you_mean(value, known)}"
+        for what, value, known in (
+            ("team is called", owner, catalog.teams),
+            ("entity is called", entity, catalog.entities),
+            ("feature is tagged", tag, tags),
+        )
+        if value is not None and value not in known
+    ]
+
+
 @click.command()
 @catalog_options
 @click.argument("name")
@@ -93,7 +131,8 @@ def show(catalog_path: str | None, ref: str | None, name: str, kind: str | None,
     catalog = load(catalog_path, ref)
     found = find(catalog, name, Kind(kind) if kind else None)
     if not found:
-        every = {n for k in OBJECT_KINDS for n in catalog.objects(k)}
+        kinds = [Kind(kind)] if kind else OBJECT_KINDS
+        every = {n for k in kinds for n in catalog.objects(k)}
         raise UnknownNameError(name, every, kind=kind or "object")
     if fmt == "json":
         click.echo(
@@ -157,7 +196,13 @@ def _related(catalog: Catalog, kind: Kind, name: str) -> dict[str, list[str]]:
 @click.command()
 @catalog_options
 @click.argument("text", nargs=-1, required=True)
-@click.option("--limit", default=20, show_default=True, help="How many results at most.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="How many results at most (0: all of them).",
+)
 @format_option("text", "json")
 def search(
     catalog_path: str | None, ref: str | None, text: tuple[str, ...], limit: int, fmt: str

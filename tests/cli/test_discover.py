@@ -60,10 +60,28 @@ def test_list_other_kinds_and_json() -> None:
     assert "user_age" in models[0]["features"]
 
 
-def test_list_with_no_match_says_so() -> None:
+def test_list_with_no_match_says_so_and_why() -> None:
     result = cli("list", "--catalog", EXAMPLE_CATALOG, "--owner", "nobody")
     assert result.exit_code == 0
-    assert "no features match" in result.output
+    assert result.output == "no features match; no team is called 'nobody'\n"
+    result = cli("list", "--catalog", EXAMPLE_CATALOG, "--owner", "grwth", "--tag", "piii")
+    assert result.output == (
+        "no features match; no team is called 'grwth' (did you mean 'growth'?); "
+        "no feature is tagged 'piii' (did you mean 'pii'?)\n"
+    )
+    result = cli("list", "--catalog", EXAMPLE_CATALOG, "--owner", "risk", "--tag", "pii")
+    assert result.output == "no features match\n"  # both exist, just not together
+
+
+def test_list_refuses_filters_that_do_not_apply_to_the_kind() -> None:
+    code, output = catalog_cli("list", "--kind", "source", "--tag", "pii")
+    assert code == 2
+    assert "--kind source takes only --owner, --entity; drop --tag" in output
+    code, output = catalog_cli("list", "--kind", "team", "--owner", "growth")
+    assert code == 2
+    assert "--kind team takes no filters; drop --owner" in output
+    _, output = catalog_cli("list", "--kind", "source", "--entity", "merchant")
+    assert names_in(output) == ["merchant_stats"]
 
 
 def test_show_feature_includes_users_and_file() -> None:
@@ -105,6 +123,24 @@ def test_search_ranks_names_before_descriptions() -> None:
         "chargebacks_180d",
     ]
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+
+
+def test_search_finds_words_in_any_script(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path / "catalog")
+    age = root / "features/user/user_age.yaml"
+    age.write_text(
+        age.read_text().replace("Age of the user in years.", "Возраст пользователя, 用户年龄.")
+    )
+    for query in ("возраст", "ВОЗРАСТ", "用户"):
+        result = cli("search", query, "--catalog", root)
+        assert names_in(result.output) == ["user_age"], (query, result.output)
+
+
+def test_show_suggests_names_of_the_asked_kind_only() -> None:
+    code, output = catalog_cli("show", "user_age", "--kind", "model")
+    assert code == 1
+    assert "unknown model 'user_age'." in output
+    assert "Did you mean" not in output
 
 
 def test_search_by_tag(tmp_path: Path) -> None:
