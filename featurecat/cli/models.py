@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from featurecat.cli.common import catalog_options, format_option, load
-from featurecat.errors import UsageError
+from featurecat.errors import DataError, UsageError
 
 if TYPE_CHECKING:
     from featurecat.retrieval.manifest import Change
@@ -40,7 +40,8 @@ def status(
     For each manifest, prints what changed since the model was trained, one line per feature
     ("user_age v1 -> v2: retrain churn_model"): a new version, a changed definition, changed
     data, or a removed feature. The model is the manifest's `model` (load_features(...,
-    model=NAME)), else the file's name. Exits 1 when a model should be retrained, else 0.
+    model=NAME)), else the file's name. Exits 1 when a model should be retrained, 2 when a
+    manifest cannot be read, else 0 (also when there are no manifests yet).
     """
     from featurecat.retrieval import manifest as manifests
     from featurecat.retrieval.sources import shown
@@ -51,14 +52,19 @@ def status(
         folder = catalog.root / manifests.MANIFEST_DIR
         paths = sorted(folder.glob("*.json"))
         if not paths:
-            raise UsageError(
-                f"no manifests in {shown(folder)}; pass --manifest FILE, or write them there "
-                "with load_features(..., model='churn_model', "
-                "manifest='catalog/manifests/churn_model.json')"
+            click.echo(
+                f"no manifests in {shown(folder)}, so no model to check; pass --manifest FILE, "
+                "or write them there with load_features(..., model='churn_model', "
+                "manifest='catalog/manifests/churn_model.json')",
+                err=True,
             )
+            sys.exit(0)
     reports = []
     for path in paths:
-        data = manifests.read(path)
+        try:
+            data = manifests.read(path)
+        except DataError as exc:  # exit 2: the check could not run, which is not "stale"
+            raise UsageError(str(exc)) from None
         model = data.get("model") or path.stem
         changes = manifests.compare(data, catalog)
         reports.append((model, path, data, changes))

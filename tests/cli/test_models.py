@@ -81,15 +81,32 @@ def test_explicit_manifests_and_json(root: Path, tmp_path: Path) -> None:
     ]
 
 
-def test_no_manifest_is_a_usage_error(tmp_path: Path) -> None:
+def test_no_manifests_yet_is_not_a_failure(tmp_path: Path) -> None:
     catalog = make_catalog(tmp_path / "catalog")
     result = cli("models", "status", "--catalog", catalog)
-    assert result.exit_code == 2
-    assert "Error: no manifests in " in result.output
-    assert "pass --manifest FILE" in result.output
-    missing = cli("models", "status", "--catalog", catalog, "--manifest", tmp_path / "nope.json")
-    assert missing.exit_code == 2
-    assert "nope.json: no such manifest" in missing.output
+    assert result.exit_code == 0
+    assert "no manifests in " in result.output
+    assert "so no model to check; pass --manifest FILE" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "nope.json: no such manifest"),
+        ("{bad", "nope.json: not a featurecat manifest (Expecting property name"),
+        ("[]", "nope.json: not a featurecat manifest (no 'featurecat_manifest: "),
+    ],
+)
+def test_a_manifest_that_cannot_be_read_exits_2_not_1(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    catalog = make_catalog(tmp_path / "catalog")
+    manifest = tmp_path / "nope.json"
+    if content is not None:
+        manifest.write_text(content)
+    result = cli("models", "status", "--catalog", catalog, "--manifest", manifest)
+    assert result.exit_code == 2  # 1 means "retrain", which this is not
+    assert message in result.output
 
 
 def test_in_a_real_process(root: Path) -> None:
