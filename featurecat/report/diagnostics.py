@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import click
 
@@ -54,9 +56,24 @@ def render_github(outcome: Outcome) -> str:
 
 
 def github_annotation(d: Diagnostic) -> str:
-    """``::error file=PATH,line=LINE::message [code]``, exactly the shape SPEC promises."""
-    props = f"file={_escape_property(d.path)},line={d.line}"
+    """``::error file=PATH,line=LINE::message [code]``, exactly the shape SPEC promises.
+
+    GitHub places annotations by paths from the repository's top: inside a workflow
+    (``GITHUB_WORKSPACE`` set) a path is taken from there, whatever the current folder.
+    """
+    props = f"file={_escape_property(_from_workspace(d.path))},line={d.line}"
     return f"::{d.severity} {props}::{_escape_data(d.message)} [{d.code}]"
+
+
+def _from_workspace(path: str) -> str:
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return path
+    try:
+        full = Path(os.path.normpath(Path(path).absolute()))
+        return full.relative_to(Path(workspace).absolute()).as_posix()
+    except ValueError:  # outside the workspace: keep the path as it was
+        return path
 
 
 FORMATS: dict[str, Callable[[Outcome], str]] = {

@@ -303,6 +303,17 @@ def test_github_format_escapes_and_annotates(repo: Path) -> None:
     ]
 
 
+def test_github_paths_start_at_the_workspace_inside_a_workflow(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_catalog(repo / "catalog", {"features/user/user_age.yaml": feature(dtype="int")})
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
+    result = cli("validate", "--format", "github", cwd=repo / "catalog" / "features")
+    assert result.output.startswith(f"::error file={AGE},line=5::")
+    text = cli("validate", cwd=repo / "catalog" / "features")
+    assert text.output.startswith("user/user_age.yaml:5: error:")  # text stays cwd-relative
+
+
 def test_paths_are_relative_to_the_current_folder(repo: Path) -> None:
     make_catalog(repo / "catalog", {"features/user/user_age.yaml": feature(dtype="int")})
     inside = cli("validate", cwd=repo / "catalog" / "features")
