@@ -7,8 +7,8 @@ import posixpath
 from pydantic_core import PydanticCustomError
 
 
-def check_relative_path(value: str) -> str:
-    """A non-empty, relative, forward-slash path."""
+def check_relative_path(value: str, base: str = "the catalog's data_root") -> str:
+    """A non-empty, relative, forward-slash path (relative to ``base``, as messages say)."""
     if not value.strip():
         raise PydanticCustomError("path", "path must not be empty")
     if "\\" in value:
@@ -16,8 +16,8 @@ def check_relative_path(value: str) -> str:
     if value.startswith("/") or (len(value) > 1 and value[1] == ":"):
         raise PydanticCustomError(
             "path",
-            "path '{value}' is absolute; write it relative to the catalog's data_root",
-            {"value": value},
+            "path '{value}' is absolute; write it relative to {base}",
+            {"value": value, "base": base},
         )
     return value
 

@@ -28,9 +28,7 @@ class Project(Definition):
         "It must stay inside the repository.",
     )
 
-    _check_data_root = field_validator("data_root")(check_relative_path)
-
-    @field_validator("site")
+    @field_validator("data_root", "site")
     @classmethod
-    def _check_site(cls, value: str | None) -> str | None:
-        return None if value is None else check_relative_path(value)
+    def _check_folder(cls, value: str | None) -> str | None:
+        return None if value is None else check_relative_path(value, "the catalog folder")

@@ -156,6 +156,13 @@ BAD_INPUT = {
             "for values that never expire [invalid-value]"
         ],
     ),
+    "absolute data_root": (
+        {"featurecat.yaml": "name: test\ndata_root: /srv/data\n"},
+        [
+            "catalog/featurecat.yaml:2: error: data_root: path '/srv/data' is absolute; write it "
+            "relative to the catalog folder [invalid-value]"
+        ],
+    ),
     "replaced_by without deprecation": (
         {"features/user/user_age.yaml": feature(replaced_by="user_country")},
         [
