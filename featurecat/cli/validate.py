@@ -7,7 +7,7 @@ import sys
 import click
 
 from featurecat.cli.common import catalog_options, format_option, wants_color
-from featurecat.errors import Diagnostic
+from featurecat.errors import Diagnostic, UsageError
 from featurecat.names import Kind
 
 
@@ -17,7 +17,7 @@ from featurecat.names import Kind
 @click.option(
     "--check-data",
     is_flag=True,
-    help="Also open each source's schema and check columns and dtypes.",
+    help="Also open each source's schema and check columns and dtypes (in the working tree).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
@@ -42,6 +42,11 @@ def validate(
     from featurecat.catalog import Catalog
     from featurecat.report.diagnostics import FORMATS, Outcome, render_text
 
+    if check_data and ref is not None:
+        raise UsageError(
+            f"--check-data reads the data files in the working tree, not as they were at "
+            f"{ref}; check out {ref} first, or drop --ref or --check-data"
+        )
     result = Catalog.read(catalog_path, ref)
     diagnostics = list(result.diagnostics)
     catalog = result.catalog

@@ -386,6 +386,15 @@ def test_python_m_featurecat_prints_no_traceback(repo: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_check_data_refuses_a_ref_it_cannot_honour(repo: Path) -> None:
+    make_catalog(repo / "catalog")
+    result = cli("validate", "--ref", "HEAD", "--check-data", cwd=repo)
+    assert result.exit_code == 2
+    assert "--check-data reads the data files in the working tree, not as they were at HEAD" in (
+        result.output
+    )
+
+
 def test_check_data_still_runs_when_a_definition_is_broken(repo: Path) -> None:
     shutil.copytree(EXAMPLE_CATALOG, repo / "catalog")
     (repo / "catalog/teams/risk.yaml").write_text("name: risk\nbogus: 1\n")
