@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from featurecat.catalog import Catalog
 from featurecat.errors import DataError, Diagnostic, did_you_mean
@@ -73,25 +73,89 @@ def compatible(dtype: Dtype, arrow_type: pa.DataType) -> bool:
     return bool(pa.types.is_timestamp(t) or pa.types.is_date(t))  # timestamp
 
 
+ValueKind = Literal["integer", "float", "bool", "string", "timestamp", "date", "other"]
+
+
+def arrow_kind(t: pa.DataType) -> ValueKind:
+    """The kind of values an arrow type holds, as join keys are matched by it."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    checks: list[tuple[Any, ValueKind]] = [
+        (pa.types.is_integer, "integer"),
+        (pa.types.is_floating, "float"),
+        (pa.types.is_decimal, "float"),
+        (pa.types.is_boolean, "bool"),
+        (pa.types.is_string, "string"),
+        (pa.types.is_large_string, "string"),
+        (pa.types.is_string_view, "string"),
+        (pa.types.is_timestamp, "timestamp"),
+        (pa.types.is_date, "date"),
+    ]
+    return next((kind for check, kind in checks if check(t)), "other")
+
+
+def comparable(a: ValueKind, b: ValueKind) -> bool:
+    """Whether join keys of these kinds can be matched: numbers with numbers, else same kind."""
+    numbers = {"integer", "float"}
+    return (a in numbers and b in numbers) or (a == b and a != "other")
+
+
 def check_data(catalog: Catalog) -> list[Diagnostic]:
     """Every mismatch between the catalog's sources and features and their data."""
     found: list[Diagnostic] = []
+    schemas: dict[str, pa.Schema] = {}
     for name, source in sorted(catalog.sources.items()):
-        found.extend(_check_source(catalog, name, source))
+        try:
+            schemas[name] = read_schema(source, catalog.data_path(source))
+        except DataError as exc:
+            found.append(
+                catalog.origin(Kind.SOURCE, name).diagnostic(
+                    ("path",), "data-missing", f"{exc}; write the data there or fix path"
+                )
+            )
+            continue
+        found.extend(check_schema(catalog, name, schemas[name], catalog.features_of(name)))
+    found.extend(_check_join_key_kinds(catalog, schemas))
     return found
 
 
-def _check_source(catalog: Catalog, name: str, source: Source) -> Iterator[Diagnostic]:
-    origin = catalog.origin(Kind.SOURCE, name)
-    path = catalog.data_path(source)
-    try:
-        schema = read_schema(source, path)
-    except DataError as exc:
-        yield origin.diagnostic(
-            ("path",), "data-missing", f"{exc}; write the data there or fix path"
-        )
-        return
-    yield from check_schema(catalog, name, schema, catalog.features_of(name))
+def _check_join_key_kinds(catalog: Catalog, schemas: dict[str, pa.Schema]) -> Iterator[Diagnostic]:
+    """Sources of one entity must agree on each join key's kind of values, or their features
+    cannot be loaded together: the odd ones out are reported against the most common kind."""
+    for entity in catalog.entities.values():
+        sources = sorted(n for n in schemas if catalog.sources[n].entity == entity.name)
+        for key in entity.join_keys:
+            kinds = {
+                n: arrow_kind(schemas[n].field(key).type)
+                for n in sources
+                if key in schemas[n].names
+            }
+            groups: list[list[str]] = []
+            for name, kind in kinds.items():
+                group = next((g for g in groups if comparable(kinds[g[0]], kind)), None)
+                if group is None:
+                    groups.append([name])
+                else:
+                    group.append(name)
+            if len(groups) < 2:
+                continue
+            majority = max(groups, key=len)  # the first of the largest on a tie
+            usual = kinds[majority[0]]
+            for name in (n for g in groups if g is not majority for n in g):
+                yield catalog.origin(Kind.SOURCE, name).diagnostic(
+                    ("entity",),
+                    "data-join-key",
+                    f"join key '{key}' holds {kinds[name]} values here but {usual} values in "
+                    f"{_names('source', majority)} of entity '{entity.name}', so their features "
+                    f"cannot be loaded together; store '{key}' as {usual}",
+                )
+
+
+def _names(noun: str, names: list[str]) -> str:
+    quoted = ", ".join(f"'{n}'" for n in names)
+    return f"{noun} {quoted}" if len(names) == 1 else f"{noun}s {quoted}"
 
 
 def check_schema(

@@ -374,6 +374,26 @@ def test_check_data_finds_missing_columns_and_wrong_dtypes(repo: Path) -> None:
     assert cli("validate", cwd=repo).exit_code == 0  # without --check-data, data isn't opened
 
 
+def test_check_data_finds_sources_of_one_entity_with_different_key_types(repo: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    shutil.copytree(EXAMPLE_CATALOG, repo / "catalog")
+    payments = repo / "catalog/data/user_payments.parquet"
+    table = pq.read_table(payments)
+    at = table.schema.get_field_index("user_id")
+    pq.write_table(table.set_column(at, "user_id", table["user_id"].cast(pa.string())), payments)
+    result = cli("validate", "--check-data", cwd=repo)
+    assert result.exit_code == 1
+    assert (
+        "catalog/sources/user_payments.yaml:6: error: join key 'user_id' holds string values "
+        "here but integer values in sources 'user_activity_daily', 'user_profile' of entity "
+        "'user', so their features cannot be loaded together; store 'user_id' as integer "
+        "[data-join-key]"
+    ) in result.output.splitlines()
+    assert "user_profile.yaml:6: error" not in result.output
+
+
 def test_python_m_featurecat_prints_no_traceback(repo: Path) -> None:
     make_catalog(repo / "catalog", {"features/user/user_age.yaml": b"name: \xff\xfe\n"})
     done = run("validate", cwd=repo)
