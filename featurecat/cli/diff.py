@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -44,6 +45,13 @@ def diff(catalog_path: str | None, base: str, head: str | None, fmt: str) -> Non
                 click.echo(str(diagnostic), err=True)
             raise FeaturecatError(f"the catalog at {side} has no usable featurecat.yaml")
     assert old.catalog is not None and new.catalog is not None
+    if not old.catalog.origins:
+        click.echo(
+            f"note: there is no catalog at {os.path.relpath(old.catalog.root)} in {base}, so "
+            "everything counts "
+            "as added; if the folder moved, compare with --catalog at its old path",
+            err=True,
+        )
     if old.errors:
         click.echo(
             f"note: {len(old.errors)} file(s) in the catalog at {base} do not parse; "

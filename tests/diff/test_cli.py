@@ -150,6 +150,9 @@ def test_a_base_without_the_catalog_counts_everything_as_added(tmp_path: Path) -
     summary = json.loads(result.stdout)["summary"]
     assert summary["added"] == 7  # 2 teams, 1 entity, 1 source, 2 features, 1 model
     assert summary["removed"] == summary["modified"] == 0
+    assert "note: there is no catalog at catalog in HEAD, so everything counts as added" in (
+        result.stderr
+    )
 
 
 def test_github_annotations(repo: Path) -> None:
