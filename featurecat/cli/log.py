@@ -46,7 +46,7 @@ def log(
     from featurecat.errors import UnknownNameError, UsageError
     from featurecat.history import read_history
     from featurecat.names import Kind
-    from featurecat.tree import find_catalog, repo_root
+    from featurecat.tree import displayer, find_catalog, repo_root
 
     root = find_catalog(catalog_path)
     if repo_root(root) is None:
@@ -77,7 +77,8 @@ def log(
     for kind_, name_ in keys:
         changes = history.of(kind_, name_)
         noun = "change" if len(changes) == 1 else "changes"
-        click.echo(f"{kind_.value} {name_} ({changes[0].path}): {len(changes)} {noun}")
+        path = displayer(root)(changes[0].path)
+        click.echo(f"{kind_.value} {name_} ({path}): {len(changes)} {noun}")
     click.echo(_render_text(entries, named=len(keys) == 1))
 
 

@@ -133,7 +133,7 @@ def test_log_shows_date_author_message_and_fields(repo: Path) -> None:
     result = cli("log", "user_age", cwd=repo)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "feature user_age (features/user/user_age.yaml): 2 changes"
+    assert lines[0] == "feature user_age (catalog/features/user/user_age.yaml): 2 changes"
     widen = git(repo, "rev-parse", "--short=8", "HEAD~1")
     assert lines[1] == (
         f"{widen}  2025-02-01  Test Author  modified: dtype int64 -> float64, "
