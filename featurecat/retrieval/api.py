@@ -61,6 +61,8 @@ def load_features(
     if model is not None and model not in cat.models:
         raise UnknownNameError(model, cat.models, kind="model")
     runner = get_engine(engine)
+    if manifest is not None:
+        manifest = manifests.target(manifest)
     request = plan(cat, features, runner.columns(entity_df), timestamp_column)
     native = output or ("spark" if runner.name == "spark" else "pandas")
     if manifest is None and native not in ("pandas", "arrow"):
