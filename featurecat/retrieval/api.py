@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from featurecat.catalog import Catalog
-from featurecat.errors import UnknownNameError
+from featurecat.errors import UnknownNameError, UsageError
 from featurecat.retrieval import manifest as manifests
 from featurecat.retrieval.engine import get_engine
 from featurecat.retrieval.request import plan, source_read
@@ -85,30 +85,53 @@ def get_feature(
     name: str,
     catalog: CatalogLike = None,
     *,
-    as_of: datetime | str | None = None,
+    as_of: datetime | date | str | None = None,
 ) -> pd.DataFrame:
     """The latest value of a feature for every entity in its source, as pandas.
 
     Columns: the join keys, the feature (with its declared dtype) and the source's timestamp
     column (when that value was recorded, UTC), one row per entity, sorted by the keys. With
-    ``as_of``, values are taken at that moment (naive means UTC), and the feature's ttl
-    applies; without it, the latest row wins and the ttl is not applied.
+    ``as_of`` (an ISO date or time string, a datetime or a pandas Timestamp), values are
+    taken at that moment (naive means UTC), and the feature's ttl applies; without it, the
+    latest row wins and the ttl is not applied.
     """
-    import pandas as pd
-
     from featurecat.retrieval.dtypes import pandas_dtype, to_pandas
     from featurecat.retrieval.duckdb_engine import DuckDBEngine
 
+    moment = None if as_of is None else _moment(as_of)
     cat = open_catalog(catalog)
     feature = cat.feature(name)
     read = source_read(cat, feature.source, [feature])
-    moment = None
-    if as_of is not None:
-        stamp = pd.Timestamp(as_of)
-        moment = (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).to_pydatetime()
     table = DuckDBEngine().latest(read, moment)
     frame = to_pandas(table, {name: feature.dtype})
     return frame.astype({read.timestamp: pandas_dtype("timestamp")})
+
+
+def _moment(as_of: object) -> datetime:
+    """``as_of`` as an aware datetime; naive values are UTC, as in :func:`load_features`."""
+    import numpy as np
+    import pandas as pd
+
+    stamp: Any = pd.NaT
+    try:
+        if isinstance(as_of, str):
+            # ISO strings start with the year; pandas would also read "now" or "today", in
+            # local time. Numbers are refused too: pandas reads them as nanoseconds.
+            if as_of[:1].isdigit():
+                stamp = pd.to_datetime(as_of, format="ISO8601")
+        elif isinstance(as_of, date | np.datetime64):
+            stamp = pd.Timestamp(as_of)
+    except (ValueError, OverflowError):
+        pass
+    if pd.isna(stamp):
+        raise UsageError(
+            f"as_of={as_of!r} is not a date or time; pass an ISO date or time string such as "
+            "'2025-01-31' or '2025-01-31T12:00:00Z', a datetime or a pandas Timestamp "
+            "(naive values are UTC)"
+        )
+    stamp = (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).floor("us")
+    utc: datetime = stamp.to_pydatetime()
+    return utc
 
 
 def _with_manifest(result: Any, record: dict[str, Any]) -> Any:

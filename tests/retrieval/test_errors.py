@@ -186,6 +186,33 @@ def test_bad_arguments(root: Path) -> None:
     assert not isinstance(caught.value, UnknownFeatureError)
 
 
+@pytest.mark.parametrize("as_of", ["not a date", "2025-13-01", "", "now", 12345, 1.5, True])
+def test_get_feature_refuses_an_as_of_that_is_not_a_time(root: Path, as_of: object) -> None:
+    with pytest.raises(UsageError) as caught:
+        featurecat.get_feature("age", catalog=root, as_of=as_of)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"as_of={as_of!r} is not a date or time; pass an ISO date or time string such as "
+        "'2025-01-31' or '2025-01-31T12:00:00Z', a datetime or a pandas Timestamp "
+        "(naive values are UTC)"
+    )
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    [
+        "2025-01-01",
+        "2025-01-01T01:00:00+01:00",
+        pd.Timestamp("2025-01-01"),
+        pd.Timestamp("2025-01-01").to_pydatetime().date(),
+        pd.Timestamp("2025-01-01 01:00", tz="Europe/Stockholm").to_pydatetime(),
+    ],
+)
+def test_get_feature_reads_naive_as_of_as_utc(root: Path, as_of: object) -> None:
+    assert featurecat.get_feature("age", catalog=root, as_of=as_of)["age"].tolist() == [30]  # type: ignore[arg-type]
+    before = pd.Timestamp(as_of) - pd.Timedelta(microseconds=1)  # type: ignore[arg-type]
+    assert featurecat.get_feature("age", catalog=root, as_of=before)["age"].tolist() == []
+
+
 def test_bad_values_past_the_checked_sample_fail_cleanly(load: Load, root: Path) -> None:
     # The checks read a CSV's first megabyte; the engine meets the bad value later.
     good = "".join(f"{5 + i},2025-01-01T00:00:00Z,{i % 5}.5\n" for i in range(60_000))
