@@ -12,7 +12,7 @@ from featurecat.catalog import Catalog
 from featurecat.errors import UnknownNameError, UsageError
 from featurecat.retrieval import manifest as manifests
 from featurecat.retrieval.engine import get_engine
-from featurecat.retrieval.request import plan, source_read
+from featurecat.retrieval.request import plan, require_text, source_read
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,7 +24,14 @@ CatalogLike = str | os.PathLike[str] | Catalog | None
 
 def open_catalog(catalog: CatalogLike) -> Catalog:
     """A loaded catalog: a path (or ``None``, to look for one as the CLI does) or a Catalog."""
-    return catalog if isinstance(catalog, Catalog) else Catalog.load(catalog)
+    if isinstance(catalog, Catalog):
+        return catalog
+    if catalog is not None and not isinstance(catalog, str | os.PathLike):
+        raise UsageError(
+            f"catalog must be the path of a catalog folder or a featurecat.Catalog, "
+            f"not {type(catalog).__name__}"
+        )
+    return Catalog.load(catalog)
 
 
 def load_features(
@@ -57,6 +64,8 @@ def load_features(
     the schema metadata) and, with ``manifest="path.json"``, written there for
     ``featurecat models status``. ``model`` names the model being trained, for that report.
     """
+    require_text(timestamp_column, "timestamp_column", "a column name (a string)")
+    require_text(model, "model", "a model name (a string)", optional=True)
     cat = open_catalog(catalog)
     if model is not None and model not in cat.models:
         raise UnknownNameError(model, cat.models, kind="model")
@@ -98,6 +107,7 @@ def get_feature(
     from featurecat.retrieval.dtypes import pandas_dtype, to_pandas
     from featurecat.retrieval.duckdb_engine import DuckDBEngine
 
+    require_text(name, "name", "a feature name (a string)")
     moment = None if as_of is None else _moment(as_of)
     cat = open_catalog(catalog)
     feature = cat.feature(name)

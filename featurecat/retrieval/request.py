@@ -75,6 +75,13 @@ class Plan:
         return {f.name: f.dtype for f in self.features}
 
 
+def require_text(value: object, argument: str, meaning: str, optional: bool = False) -> None:
+    """Refuse an argument that should be a string: other types are never coerced silently."""
+    if isinstance(value, str) or (optional and value is None):
+        return
+    raise UsageError(f"{argument} must be {meaning}, not {type(value).__name__}")
+
+
 def feature_names(features: str | Iterable[str]) -> list[str]:
     """The requested names as a list; one name may be passed as a plain string."""
     names = [features] if isinstance(features, str) else list(features)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -184,6 +185,25 @@ def test_bad_arguments(root: Path) -> None:
     with pytest.raises(UnknownNameError, match="unknown model 'churn'") as caught:
         featurecat.load_features(["age"], labels(), root, model="churn")
     assert not isinstance(caught.value, UnknownFeatureError)
+    with pytest.raises(
+        UsageError, match=re.escape("model must be a model name (a string), not list")
+    ):
+        featurecat.load_features(["age"], labels(), root, model=["churn"])  # type: ignore[arg-type]
+    with pytest.raises(
+        UsageError, match=re.escape("timestamp_column must be a column name (a string), not int")
+    ):
+        featurecat.load_features(["age"], labels(), root, timestamp_column=0)  # type: ignore[arg-type]
+    with pytest.raises(
+        UsageError,
+        match=re.escape(
+            "catalog must be the path of a catalog folder or a featurecat.Catalog, not int"
+        ),
+    ):
+        featurecat.load_features(["age"], labels(), 5)  # type: ignore[arg-type]
+    with pytest.raises(
+        UsageError, match=re.escape("name must be a feature name (a string), not list")
+    ):
+        featurecat.get_feature(["age"], catalog=root)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("as_of", ["not a date", "2025-13-01", "", "now", 12345, 1.5, True])
