@@ -49,8 +49,10 @@ def load_features(
 
     For each row and feature, the value comes from the latest source row with the same join
     keys whose timestamp is at or before the row's ``timestamp_column``, and no older than the
-    feature's ttl; otherwise it is null. Source rows tied on keys and timestamp resolve to
-    the last one in file order. Naive timestamps are read as UTC; aware ones are converted.
+    feature's ttl; otherwise it is null. A row with a missing join key or time gets nulls
+    (a join key missing in every row is an error). Source rows tied on keys and timestamp
+    resolve to the last one in file order. Naive timestamps are read as UTC; aware ones are
+    converted.
 
     The result keeps every row of ``entity_df`` in order, with its index and columns, and
     adds one column per feature, named after it, with its declared dtype (nullable ``Int64``,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -104,6 +105,38 @@ def test_join_key_of_the_wrong_type(load: Load, root: Path) -> None:
         "join key 'user_id' holds string values in entity_df but integer values in source "
         "'profile'; convert the entity_df column to match"
     )
+
+
+@pytest.mark.parametrize(
+    "keys", [[None, None], pd.array([None, None], dtype="Int64"), [float("nan")] * 2]
+)
+def test_join_key_missing_in_every_row(load: Load, root: Path, keys: object) -> None:
+    frame = labels(user_id=keys, event_timestamp=["2025-02-01"] * 2)
+    message = failure(load, ["age"], frame, root)
+    assert message == (
+        "join key 'user_id' is missing in every row of entity_df, so no feature value can be "
+        "found; fill in the keys (a row with a missing key gets null feature values)"
+    )
+    # A key missing in some rows only gives those rows nulls (see the conformance suite).
+    some = load(["age"], labels(user_id=[1, None], event_timestamp=["2025-02-01"] * 2), root)
+    assert some["age"].isna().tolist() == [False, True]
+
+
+def test_timestamp_missing_in_every_row(load: Load, root: Path) -> None:
+    frame = pd.DataFrame({"user_id": [1, 2], "event_timestamp": [None, None]})
+    message = failure(load, ["age"], frame, root)
+    assert message == (
+        "timestamp column 'event_timestamp' is missing in every row of entity_df, so no feature "
+        "value can be found; fill in the time of each row (a row without one gets null feature "
+        "values)"
+    )
+
+
+@pytest.mark.spark
+def test_join_key_missing_in_every_row_of_a_spark_frame(spark: Any, root: Path) -> None:
+    frame = spark.sql("SELECT NULL AS user_id, TIMESTAMP'2025-02-01 00:00:00' AS event_timestamp")
+    with pytest.raises(DataError, match="join key 'user_id' is missing in every row"):
+        featurecat.load_features(["age"], frame, root, engine=spark)
 
 
 def test_unknown_feature_suggests_close_matches(load: Load, root: Path) -> None:
