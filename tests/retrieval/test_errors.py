@@ -166,6 +166,25 @@ def test_missing_data_file(load: Load, root: Path) -> None:
     )
 
 
+def test_data_folder_suggests_a_glob(load: Load, root: Path) -> None:
+    # Spark writes a table as a folder of part files.
+    table = root / "data/profile.parquet"
+    data = table.read_bytes()
+    table.unlink()
+    table.mkdir()
+    (table / "part-0.parquet").write_bytes(data)
+    (table / "_SUCCESS").write_text("")
+    message = failure(load, ["age"], labels(), root)
+    assert message.endswith(
+        f"sources/profile.yaml:4: error: {os.path.relpath(root, Path.cwd())}/data/profile.parquet "
+        "is a folder, not a data file, for source 'profile'; to read the parquet files in it, "
+        "set path to a glob such as profile.parquet/*.parquet [data-missing]"
+    )
+    source = root / "sources/profile.yaml"
+    source.write_text(source.read_text().replace("profile.parquet", "profile.parquet/*.parquet"))
+    assert load(["age"], labels(), root)["age"].tolist() == [30]
+
+
 def test_data_column_that_does_not_match_its_dtype(load: Load, root: Path) -> None:
     (root / "features/age.yaml").write_text(
         (root / "features/age.yaml").read_text().replace("int64", "bool")
