@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from featurecat.catalog import Catalog
-from featurecat.errors import UnknownNameError
+from featurecat.errors import UnknownNameError, UsageError
 from featurecat.retrieval import manifest as manifests
 from featurecat.retrieval.engine import get_engine
-from featurecat.retrieval.request import plan, source_read
+from featurecat.retrieval.request import plan, require_text, source_read
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,7 +24,14 @@ CatalogLike = str | os.PathLike[str] | Catalog | None
 
 def open_catalog(catalog: CatalogLike) -> Catalog:
     """A loaded catalog: a path (or ``None``, to look for one as the CLI does) or a Catalog."""
-    return catalog if isinstance(catalog, Catalog) else Catalog.load(catalog)
+    if isinstance(catalog, Catalog):
+        return catalog
+    if catalog is not None and not isinstance(catalog, str | os.PathLike):
+        raise UsageError(
+            f"catalog must be the path of a catalog folder or a featurecat.Catalog, "
+            f"not {type(catalog).__name__}"
+        )
+    return Catalog.load(catalog)
 
 
 def load_features(
@@ -42,8 +49,10 @@ def load_features(
 
     For each row and feature, the value comes from the latest source row with the same join
     keys whose timestamp is at or before the row's ``timestamp_column``, and no older than the
-    feature's ttl; otherwise it is null. Source rows tied on keys and timestamp resolve to
-    the last one in file order. Naive timestamps are read as UTC; aware ones are converted.
+    feature's ttl; otherwise it is null. A row with a missing join key or time gets nulls
+    (a join key missing in every row is an error). Source rows tied on keys and timestamp
+    resolve to the last one in file order. Naive timestamps are read as UTC; aware ones are
+    converted.
 
     The result keeps every row of ``entity_df`` in order, with its index and columns, and
     adds one column per feature, named after it, with its declared dtype (nullable ``Int64``,
@@ -57,10 +66,14 @@ def load_features(
     the schema metadata) and, with ``manifest="path.json"``, written there for
     ``featurecat models status``. ``model`` names the model being trained, for that report.
     """
+    require_text(timestamp_column, "timestamp_column", "a column name (a string)")
+    require_text(model, "model", "a model name (a string)", optional=True)
     cat = open_catalog(catalog)
     if model is not None and model not in cat.models:
         raise UnknownNameError(model, cat.models, kind="model")
     runner = get_engine(engine)
+    if manifest is not None:
+        manifest = manifests.target(manifest)
     request = plan(cat, features, runner.columns(entity_df), timestamp_column)
     native = output or ("spark" if runner.name == "spark" else "pandas")
     if manifest is None and native not in ("pandas", "arrow"):
@@ -83,30 +96,54 @@ def get_feature(
     name: str,
     catalog: CatalogLike = None,
     *,
-    as_of: datetime | str | None = None,
+    as_of: datetime | date | str | None = None,
 ) -> pd.DataFrame:
     """The latest value of a feature for every entity in its source, as pandas.
 
     Columns: the join keys, the feature (with its declared dtype) and the source's timestamp
     column (when that value was recorded, UTC), one row per entity, sorted by the keys. With
-    ``as_of``, values are taken at that moment (naive means UTC), and the feature's ttl
-    applies; without it, the latest row wins and the ttl is not applied.
+    ``as_of`` (an ISO date or time string, a datetime or a pandas Timestamp), values are
+    taken at that moment (naive means UTC), and the feature's ttl applies; without it, the
+    latest row wins and the ttl is not applied.
     """
-    import pandas as pd
-
     from featurecat.retrieval.dtypes import pandas_dtype, to_pandas
     from featurecat.retrieval.duckdb_engine import DuckDBEngine
 
+    require_text(name, "name", "a feature name (a string)")
+    moment = None if as_of is None else _moment(as_of)
     cat = open_catalog(catalog)
     feature = cat.feature(name)
     read = source_read(cat, feature.source, [feature])
-    moment = None
-    if as_of is not None:
-        stamp = pd.Timestamp(as_of)
-        moment = (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).to_pydatetime()
     table = DuckDBEngine().latest(read, moment)
     frame = to_pandas(table, {name: feature.dtype})
     return frame.astype({read.timestamp: pandas_dtype("timestamp")})
+
+
+def _moment(as_of: object) -> datetime:
+    """``as_of`` as an aware datetime; naive values are UTC, as in :func:`load_features`."""
+    import numpy as np
+    import pandas as pd
+
+    stamp: Any = pd.NaT
+    try:
+        if isinstance(as_of, str):
+            # ISO strings start with the year; pandas would also read "now" or "today", in
+            # local time. Numbers are refused too: pandas reads them as nanoseconds.
+            if as_of[:1].isdigit():
+                stamp = pd.to_datetime(as_of, format="ISO8601")
+        elif isinstance(as_of, date | np.datetime64):
+            stamp = pd.Timestamp(as_of)
+    except (ValueError, OverflowError):
+        pass
+    if pd.isna(stamp):
+        raise UsageError(
+            f"as_of={as_of!r} is not a date or time; pass an ISO date or time string such as "
+            "'2025-01-31' or '2025-01-31T12:00:00Z', a datetime or a pandas Timestamp "
+            "(naive values are UTC)"
+        )
+    stamp = (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).floor("us")
+    utc: datetime = stamp.to_pydatetime()
+    return utc
 
 
 def _with_manifest(result: Any, record: dict[str, Any]) -> Any:

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 #: What a column holds, coarsely: enough to tell whether two columns can be compared.
-ValueKind = Literal["integer", "float", "bool", "string", "timestamp", "date", "other"]
+#: ``null``: an entity frame's column with no value in any row, whatever its type.
+ValueKind = Literal["integer", "float", "bool", "string", "timestamp", "date", "null", "other"]
 
 DUCKDB_TYPES: dict[Dtype, str] = {
     "int32": "INTEGER",

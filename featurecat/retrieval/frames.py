@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from featurecat.errors import DataError, UsageError
 from featurecat.retrieval.dtypes import TIMESTAMP_UNIT, ValueKind, arrow_type, pandas_kind
-from featurecat.retrieval.request import Plan
+from featurecat.retrieval.request import Plan, missing_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,7 +40,16 @@ def pandas_columns(entity_df: Any) -> dict[str, ValueKind]:
     if not entity_df.columns.is_unique:
         repeated = sorted({str(c) for c in entity_df.columns[entity_df.columns.duplicated()]})
         raise DataError(f"entity_df has more than one column named {', '.join(repeated)}")
-    return {str(name): pandas_kind(entity_df[name]) for name in entity_df.columns}
+    return {str(name): _kind(entity_df[name]) for name in entity_df.columns}
+
+
+def _kind(column: pd.Series) -> ValueKind:
+    kind = pandas_kind(column)
+    # pandas_kind calls an object column of only None "string"; a message saying so would
+    # mislead. Typed columns are left to entity_keys, which sees the join keys' nulls cheaply.
+    if kind == "string" and column.dtype == object and len(column) and column.isna().all():
+        return "null"
+    return kind
 
 
 def utc_timestamps(column: pd.Series) -> pa.Array:
@@ -73,6 +82,8 @@ def entity_keys(entity_df: pd.DataFrame, plan: Plan) -> pa.Table:
             ) from None
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
+        if len(array) and array.null_count == len(array):
+            raise missing_key(key)
         columns[key] = array
     columns[TS] = utc_timestamps(entity_df[plan.timestamp_column])
     columns[ROW] = pa.array(np.arange(len(entity_df), dtype=np.int64))

@@ -117,14 +117,48 @@ def _feature_entry(catalog: Catalog, feature: Feature) -> dict[str, Any]:
     }
 
 
+def target(path: str | os.PathLike[str]) -> Path:
+    """Where a manifest goes, refused before a load starts when it cannot be written there.
+
+    Missing parent folders are fine: :func:`write` creates them.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise UsageError(
+            f"manifest must be a file path such as 'runs/churn.json', not {type(path).__name__}"
+        )
+    file = Path(path)
+    if file.is_dir():
+        raise UsageError(
+            f"manifest {path} is a folder; pass a file path such as "
+            f"{(file / 'manifest.json').as_posix()}"
+        )
+    folder = file.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise UsageError(
+            f"manifest {path} cannot be written: {folder} is a file, not a folder; pass "
+            "another path"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"manifest {path} cannot be written: you have no permission to write in "
+            f"{folder}; pass a path in a folder you can write to"
+        )
+    return file
+
+
 def write(manifest: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
     """Write a manifest as JSON, atomically: a reader never sees half a file."""
     from featurecat.retrieval.staging import replace_atomically
 
-    target = Path(path)
+    file = target(path)
     text = json.dumps(manifest, indent=2, sort_keys=False) + "\n"
-    replace_atomically(target, text.encode())
-    return target
+    try:
+        replace_atomically(file, text.encode())
+    except OSError as exc:
+        raise UsageError(f"cannot write manifest {path}: {exc.strerror or exc}") from None
+    return file
 
 
 def read(path: str | os.PathLike[str]) -> dict[str, Any]:

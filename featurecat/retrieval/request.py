@@ -75,6 +75,13 @@ class Plan:
         return {f.name: f.dtype for f in self.features}
 
 
+def require_text(value: object, argument: str, meaning: str, optional: bool = False) -> None:
+    """Refuse an argument that should be a string: other types are never coerced silently."""
+    if isinstance(value, str) or (optional and value is None):
+        return
+    raise UsageError(f"{argument} must be {meaning}, not {type(value).__name__}")
+
+
 def feature_names(features: str | Iterable[str]) -> list[str]:
     """The requested names as a list; one name may be passed as a plain string."""
     names = [features] if isinstance(features, str) else list(features)
@@ -142,6 +149,12 @@ def _check_timestamp(columns: Mapping[str, ValueKind], name: str) -> None:
             f"columns are: {_listing(columns)}. Add the time of each row, or pass "
             "timestamp_column='...'"
         )
+    if columns[name] == "null":
+        raise DataError(
+            f"timestamp column '{name}' is missing in every row of entity_df, so no feature "
+            "value can be found; fill in the time of each row (a row without one gets null "
+            "feature values)"
+        )
     if columns[name] != "timestamp":
         raise DataError(
             f"entity_df column '{name}' holds {columns[name]} values, not timestamps; convert "
@@ -198,12 +211,22 @@ def _check_key_kinds(
     name: str, keys: Iterable[str], schema: pa.Schema, columns: Mapping[str, ValueKind]
 ) -> None:
     for key in keys:
+        if columns[key] == "null":
+            raise missing_key(key)
         theirs = arrow_kind(schema.field(key).type)
         if not comparable(columns[key], theirs):
             raise DataError(
                 f"join key '{key}' holds {columns[key]} values in entity_df but {theirs} values "
                 f"in source '{name}'; convert the entity_df column to match"
             )
+
+
+def missing_key(key: str) -> DataError:
+    """The error for an entity frame whose join key column holds no value at all."""
+    return DataError(
+        f"join key '{key}' is missing in every row of entity_df, so no feature value can be "
+        "found; fill in the keys (a row with a missing key gets null feature values)"
+    )
 
 
 def _names(names: Sequence[str]) -> str:

@@ -29,6 +29,19 @@ def source_files(catalog: Catalog, name: str) -> list[Path]:
     origin = catalog.origin(Kind.SOURCE, name)
     path = catalog.data_path(source)
     files = data_files(path)
+    if not files and path.is_dir():
+        # Spark and other engines write a table as a folder of part files.
+        raise DataError(
+            str(
+                origin.diagnostic(
+                    ("path",),
+                    "data-missing",
+                    f"{shown(path)} is a folder, not a data file, for source '{name}'; to read "
+                    f"the {source.format} files in it, set path to a glob such as "
+                    f"{source.path.rstrip('/')}/*.{source.format}",
+                )
+            )
+        )
     if not files:
         raise DataError(
             str(

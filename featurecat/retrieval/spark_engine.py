@@ -227,6 +227,8 @@ def _spark_kind(spark_type: T.DataType) -> ValueKind:
         return "string"
     if isinstance(spark_type, (T.TimestampType, T.TimestampNTZType)):
         return "timestamp"
+    if isinstance(spark_type, T.NullType):  # a column of only nulls
+        return "null"
     return "date" if isinstance(spark_type, T.DateType) else "other"
 
 

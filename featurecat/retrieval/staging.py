@@ -12,6 +12,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from featurecat.errors import UsageError
+
 
 def replace_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` through a temporary file and a rename."""
@@ -39,6 +41,10 @@ class Staged:
 
     def produce(self, target: Path, writer: Callable[[Path], object]) -> None:
         """Have ``writer`` write the new content of ``target`` into the path it is given."""
+        if target.is_dir():
+            # Swapping a folder aside would hide it as a backup, then fail to remove it.
+            self.discard()
+            raise UsageError(f"{target} is a folder, not a file; nothing was written")
         self._make_parents(target.parent)
         temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
         try:

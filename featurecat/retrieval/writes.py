@@ -19,8 +19,10 @@ from featurecat.datacheck import check_schema
 from featurecat.errors import CatalogError, DataError, UnknownNameError, UsageError
 from featurecat.load import read_tree
 from featurecat.names import DTYPES, NAME_RE, Dtype, Kind
+from featurecat.retrieval.api import open_catalog
 from featurecat.retrieval.dtypes import ValueKind, arrow_type, pandas_kind
 from featurecat.retrieval.frames import utc_timestamps
+from featurecat.retrieval.request import require_text
 from featurecat.retrieval.sources import shown, source_files
 from featurecat.retrieval.staging import Staged
 from featurecat.schema import Feature, Source
@@ -68,6 +70,15 @@ def register_feature(
     catalog with the new definitions validates. With ``branch``, the change is committed on a
     new git branch. Returns the new feature.
     """
+    require_text(owner, "owner", "a team name (a string)")
+    require_text(entity, "entity", "an entity name (a string)")
+    require_text(description, "description", "a string that says what the feature means")
+    require_text(source, "source", "a source name (a string)", optional=True)
+    require_text(status, "status", "one of 'draft', 'production' or 'deprecated'")
+    require_text(ttl, "ttl", "a duration string such as '30d' or '12h'", optional=True)
+    require_text(timestamp_column, "timestamp_column", "a column name (a string)")
+    require_text(branch, "branch", "a git branch name (a string)", optional=True)
+    tags = _tag_list(tags)
     cat = writable(catalog)
     source_name = source or name
     _check_name(name, "feature")
@@ -112,7 +123,7 @@ def register_feature(
             "dtype": dtype,
             "version": 1,
             "status": status,
-            "tags": list(tags),
+            "tags": tags,
             **({"ttl": ttl} if ttl else {}),
         },
     }
@@ -159,8 +170,10 @@ def update_feature(
     """
     import pyarrow as pa
 
+    require_text(name, "name", "a feature name (a string)")
     if mode not in ("append", "replace"):
         raise UsageError(f"mode must be 'append' or 'replace', not {mode!r}")
+    require_text(branch, "branch", "a git branch name (a string)", optional=True)
     cat = writable(catalog)
     feature = cat.feature(name)
     source = cat.source_of(feature)
@@ -234,7 +247,7 @@ def carry_forward(existing: pa.Table, fresh: pa.Table, keys: list[str], ts: str)
 
 def writable(catalog: str | os.PathLike[str] | Catalog | None) -> Catalog:
     """The catalog to write into: the working tree, never a catalog read at a git ref."""
-    cat = catalog if isinstance(catalog, Catalog) else Catalog.load(catalog)
+    cat = open_catalog(catalog)
     if cat.ref is not None:
         raise UsageError(
             f"this catalog was read at git ref '{cat.ref}'; write to the working tree "
@@ -391,6 +404,15 @@ def _require_frame(data: Any, what: str) -> None:
 
     if not isinstance(data, pd.DataFrame):
         raise UsageError(f"{what} must be a pandas DataFrame, not {type(data).__name__}")
+
+
+def _tag_list(tags: object) -> list[str]:
+    # A string is iterable too: list("pii") would declare the tags p, i and i.
+    if tags is None:
+        return []
+    if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
+        raise UsageError(f"tags must be a list of strings, such as tags=['pii'], not {tags!r}")
+    return list(tags)
 
 
 def _check_name(name: str, what: str) -> None:

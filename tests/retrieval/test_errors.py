@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -105,6 +107,38 @@ def test_join_key_of_the_wrong_type(load: Load, root: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "keys", [[None, None], pd.array([None, None], dtype="Int64"), [float("nan")] * 2]
+)
+def test_join_key_missing_in_every_row(load: Load, root: Path, keys: object) -> None:
+    frame = labels(user_id=keys, event_timestamp=["2025-02-01"] * 2)
+    message = failure(load, ["age"], frame, root)
+    assert message == (
+        "join key 'user_id' is missing in every row of entity_df, so no feature value can be "
+        "found; fill in the keys (a row with a missing key gets null feature values)"
+    )
+    # A key missing in some rows only gives those rows nulls (see the conformance suite).
+    some = load(["age"], labels(user_id=[1, None], event_timestamp=["2025-02-01"] * 2), root)
+    assert some["age"].isna().tolist() == [False, True]
+
+
+def test_timestamp_missing_in_every_row(load: Load, root: Path) -> None:
+    frame = pd.DataFrame({"user_id": [1, 2], "event_timestamp": [None, None]})
+    message = failure(load, ["age"], frame, root)
+    assert message == (
+        "timestamp column 'event_timestamp' is missing in every row of entity_df, so no feature "
+        "value can be found; fill in the time of each row (a row without one gets null feature "
+        "values)"
+    )
+
+
+@pytest.mark.spark
+def test_join_key_missing_in_every_row_of_a_spark_frame(spark: Any, root: Path) -> None:
+    frame = spark.sql("SELECT NULL AS user_id, TIMESTAMP'2025-02-01 00:00:00' AS event_timestamp")
+    with pytest.raises(DataError, match="join key 'user_id' is missing in every row"):
+        featurecat.load_features(["age"], frame, root, engine=spark)
+
+
 def test_unknown_feature_suggests_close_matches(load: Load, root: Path) -> None:
     with pytest.raises(UnknownFeatureError) as caught:
         load(["age", "ratng"], labels(), root)
@@ -130,6 +164,25 @@ def test_missing_data_file(load: Load, root: Path) -> None:
         f"{os.path.relpath(root, Path.cwd())}/data/stats.csv for source 'stats'; write the data "
         "there or fix path [data-missing]"
     )
+
+
+def test_data_folder_suggests_a_glob(load: Load, root: Path) -> None:
+    # Spark writes a table as a folder of part files.
+    table = root / "data/profile.parquet"
+    data = table.read_bytes()
+    table.unlink()
+    table.mkdir()
+    (table / "part-0.parquet").write_bytes(data)
+    (table / "_SUCCESS").write_text("")
+    message = failure(load, ["age"], labels(), root)
+    assert message.endswith(
+        f"sources/profile.yaml:4: error: {os.path.relpath(root, Path.cwd())}/data/profile.parquet "
+        "is a folder, not a data file, for source 'profile'; to read the parquet files in it, "
+        "set path to a glob such as profile.parquet/*.parquet [data-missing]"
+    )
+    source = root / "sources/profile.yaml"
+    source.write_text(source.read_text().replace("profile.parquet", "profile.parquet/*.parquet"))
+    assert load(["age"], labels(), root)["age"].tolist() == [30]
 
 
 def test_data_column_that_does_not_match_its_dtype(load: Load, root: Path) -> None:
@@ -184,6 +237,52 @@ def test_bad_arguments(root: Path) -> None:
     with pytest.raises(UnknownNameError, match="unknown model 'churn'") as caught:
         featurecat.load_features(["age"], labels(), root, model="churn")
     assert not isinstance(caught.value, UnknownFeatureError)
+    with pytest.raises(
+        UsageError, match=re.escape("model must be a model name (a string), not list")
+    ):
+        featurecat.load_features(["age"], labels(), root, model=["churn"])  # type: ignore[arg-type]
+    with pytest.raises(
+        UsageError, match=re.escape("timestamp_column must be a column name (a string), not int")
+    ):
+        featurecat.load_features(["age"], labels(), root, timestamp_column=0)  # type: ignore[arg-type]
+    with pytest.raises(
+        UsageError,
+        match=re.escape(
+            "catalog must be the path of a catalog folder or a featurecat.Catalog, not int"
+        ),
+    ):
+        featurecat.load_features(["age"], labels(), 5)  # type: ignore[arg-type]
+    with pytest.raises(
+        UsageError, match=re.escape("name must be a feature name (a string), not list")
+    ):
+        featurecat.get_feature(["age"], catalog=root)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("as_of", ["not a date", "2025-13-01", "", "now", 12345, 1.5, True])
+def test_get_feature_refuses_an_as_of_that_is_not_a_time(root: Path, as_of: object) -> None:
+    with pytest.raises(UsageError) as caught:
+        featurecat.get_feature("age", catalog=root, as_of=as_of)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"as_of={as_of!r} is not a date or time; pass an ISO date or time string such as "
+        "'2025-01-31' or '2025-01-31T12:00:00Z', a datetime or a pandas Timestamp "
+        "(naive values are UTC)"
+    )
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    [
+        "2025-01-01",
+        "2025-01-01T01:00:00+01:00",
+        pd.Timestamp("2025-01-01"),
+        pd.Timestamp("2025-01-01").to_pydatetime().date(),
+        pd.Timestamp("2025-01-01 01:00", tz="Europe/Stockholm").to_pydatetime(),
+    ],
+)
+def test_get_feature_reads_naive_as_of_as_utc(root: Path, as_of: object) -> None:
+    assert featurecat.get_feature("age", catalog=root, as_of=as_of)["age"].tolist() == [30]  # type: ignore[arg-type]
+    before = pd.Timestamp(as_of) - pd.Timedelta(microseconds=1)  # type: ignore[arg-type]
+    assert featurecat.get_feature("age", catalog=root, as_of=before)["age"].tolist() == []
 
 
 def test_bad_values_past_the_checked_sample_fail_cleanly(load: Load, root: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import featurecat
+from featurecat.errors import UsageError
 from featurecat.retrieval import manifest
 from tests.retrieval.cases import entities, profile_repo, write_profile
 from tests.support import commit_all, make_catalog
@@ -93,6 +94,58 @@ def test_the_manifest_file_is_the_same_record(root: Path, tmp_path: Path) -> Non
     result = featurecat.load_features(["user_age"], LABELS, root, manifest=target)
     assert json.loads(target.read_text()) == result.attrs["featurecat"]
     assert manifest.read(target) == result.attrs["featurecat"]
+
+
+def test_missing_folders_of_the_manifest_path_are_created(root: Path, tmp_path: Path) -> None:
+    target = tmp_path / "runs/2025/churn.json"
+    result = featurecat.load_features(["user_age"], LABELS, root, manifest=target)
+    assert manifest.read(target) == result.attrs["featurecat"]
+
+
+def test_a_folder_is_not_a_manifest_path_and_stays_as_it_was(root: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    (folder / "old.json").write_text("{}")
+    with pytest.raises(UsageError) as caught:
+        featurecat.load_features(["user_age"], LABELS, root, manifest=folder)
+    assert str(caught.value) == (
+        f"manifest {folder} is a folder; pass a file path such as {folder}/manifest.json"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "runs"]
+    assert [p.name for p in folder.iterdir()] == ["old.json"]
+
+
+def test_a_manifest_path_that_cannot_be_written_is_refused_first(
+    root: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "runs").write_text("a file")
+    target = tmp_path / "runs/churn.json"
+    with pytest.raises(UsageError) as caught:
+        featurecat.load_features(["user_age"], LABELS, root, manifest=target)
+    assert str(caught.value) == (
+        f"manifest {target} cannot be written: {tmp_path}/runs is a file, not a folder; pass "
+        "another path"
+    )
+    with pytest.raises(UsageError, match="manifest must be a file path such as"):
+        featurecat.load_features(["user_age"], LABELS, root, manifest=3)  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root may write anywhere")
+def test_a_manifest_folder_without_write_permission_is_refused_first(
+    root: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(UsageError) as caught:
+            featurecat.load_features(["user_age"], LABELS, root, manifest=folder / "m.json")
+    finally:
+        folder.chmod(0o700)
+    assert str(caught.value) == (
+        f"manifest {folder}/m.json cannot be written: you have no permission to write in "
+        f"{folder}; pass a path in a folder you can write to"
+    )
 
 
 def test_fingerprints_follow_content_not_modification_times(root: Path) -> None:

@@ -136,6 +136,42 @@ def test_register_infers_the_dtype(root: Path, values: object, dtype: str) -> No
         ({"status": "live"}, CatalogError, "status"),
         ({"dtype": "int"}, UsageError, "dtype must be one of int32, int64, float32, float64"),
         ({"ttl": "3 days"}, CatalogError, "not a valid duration"),
+        # Arguments of the wrong type are refused, never coerced into something else.
+        (
+            {"tags": "pii"},
+            UsageError,
+            "tags must be a list of strings, such as tags=['pii'], not 'pii'",
+        ),
+        (
+            {"tags": ["pii", 3]},
+            UsageError,
+            "tags must be a list of strings, such as tags=['pii'], not ['pii', 3]",
+        ),
+        (
+            {"description": 5},
+            UsageError,
+            "description must be a string that says what the feature means, not int",
+        ),
+        ({"owner": ["growth"]}, UsageError, "owner must be a team name (a string), not list"),
+        ({"entity": None}, UsageError, "entity must be an entity name (a string), not NoneType"),
+        ({"source": 5}, UsageError, "source must be a source name (a string), not int"),
+        (
+            {"status": 1},
+            UsageError,
+            "status must be one of 'draft', 'production' or 'deprecated', not int",
+        ),
+        ({"ttl": 30}, UsageError, "ttl must be a duration string such as '30d' or '12h', not int"),
+        (
+            {"timestamp_column": 0},
+            UsageError,
+            "timestamp_column must be a column name (a string), not int",
+        ),
+        ({"branch": 5}, UsageError, "branch must be a git branch name (a string), not int"),
+        (
+            {"catalog": 5},
+            UsageError,
+            "catalog must be the path of a catalog folder or a featurecat.Catalog, not int",
+        ),
     ],
 )
 def test_register_refuses_bad_input_and_writes_nothing(
@@ -145,13 +181,14 @@ def test_register_refuses_bad_input_and_writes_nothing(
     arguments: dict[str, object] = {
         "name": "tenure_days",
         "data": tenure(),
+        "catalog": root,
         "owner": "growth",
         "entity": "user",
         "description": "Days since signup.",
     }
     arguments.update(change)
     with pytest.raises(error, match=re.escape(message)):
-        featurecat.register_feature(catalog=root, **arguments)  # type: ignore[arg-type]
+        featurecat.register_feature(**arguments)  # type: ignore[arg-type]
     assert snapshot(root) == before
 
 
@@ -230,6 +267,15 @@ def test_update_refuses_bad_data_and_changes_nothing(
         featurecat.update_feature("user_age", data, catalog=root, mode="upsert")  # type: ignore[arg-type]
     with pytest.raises(UnknownFeatureError, match="Did you mean 'user_age'"):
         featurecat.update_feature("user_agee", data, catalog=root)
+    with pytest.raises(
+        UsageError, match=re.escape("name must be a feature name (a string), not list")
+    ):
+        featurecat.update_feature(["user_age"], data, catalog=root)  # type: ignore[arg-type]
+    with pytest.raises(
+        UsageError, match=re.escape("branch must be a git branch name (a string), not int")
+    ):
+        featurecat.update_feature("user_age", data, catalog=root, branch=5)  # type: ignore[arg-type]
+    assert snapshot(root) == before
 
 
 def test_update_a_csv_source(tmp_path: Path) -> None:
