@@ -28,6 +28,17 @@ def data_files(path: Path) -> list[Path]:
     return [path] if path.is_file() else []
 
 
+def no_data(name: str, source: Source, shown: str, path: Path) -> str:
+    """Why source ``name`` has no data file at ``path`` (``shown`` to the user), and the fix."""
+    if path.is_dir():  # as Spark and other engines write a table: a folder of part files
+        return (
+            f"{shown} is a folder, not a data file, for source '{name}'; to read the "
+            f"{source.format} files in it, set path to a glob such as "
+            f"{source.path.rstrip('/')}/*.{source.format}"
+        )
+    return f"no data file at {shown} for source '{name}'; write the data there or fix path"
+
+
 def read_schema(source: Source, path: Path) -> pa.Schema:
     """The arrow schema of a source's data (of its first file, for a glob)."""
     import pyarrow as pa
@@ -36,7 +47,7 @@ def read_schema(source: Source, path: Path) -> pa.Schema:
 
     files = data_files(path)
     if not files:
-        raise DataError(f"no data file at {path}")
+        raise DataError(no_data(source.name, source, str(path), path))
     try:
         if source.format == "parquet":
             return pq.read_schema(files[0])
@@ -73,7 +84,8 @@ def compatible(dtype: Dtype, arrow_type: pa.DataType) -> bool:
     return bool(pa.types.is_timestamp(t) or pa.types.is_date(t))  # timestamp
 
 
-ValueKind = Literal["integer", "float", "bool", "string", "timestamp", "date", "other"]
+#: The kinds of values join keys are matched by ("null": a column with no values at all).
+ValueKind = Literal["integer", "float", "bool", "string", "timestamp", "date", "null", "other"]
 
 
 def arrow_kind(t: pa.DataType) -> ValueKind:
@@ -111,9 +123,7 @@ def check_data(catalog: Catalog) -> list[Diagnostic]:
             schemas[name] = read_schema(source, catalog.data_path(source))
         except DataError as exc:
             found.append(
-                catalog.origin(Kind.SOURCE, name).diagnostic(
-                    ("path",), "data-missing", f"{exc}; write the data there or fix path"
-                )
+                catalog.origin(Kind.SOURCE, name).diagnostic(("path",), "data-missing", str(exc))
             )
             continue
         found.extend(check_schema(catalog, name, schemas[name], catalog.features_of(name)))

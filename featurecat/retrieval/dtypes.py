@@ -18,17 +18,17 @@ timestamp  ``datetime64[us, UTC]``      timestamp    timestamp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+# What a column holds, coarsely: enough to tell whether two join keys can be compared.
+from featurecat.datacheck import ValueKind as ValueKind
+from featurecat.datacheck import arrow_kind as arrow_kind
+from featurecat.datacheck import comparable as comparable
 from featurecat.names import Dtype
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
-
-#: What a column holds, coarsely: enough to tell whether two columns can be compared.
-#: ``null``: an entity frame's column with no value in any row, whatever its type.
-ValueKind = Literal["integer", "float", "bool", "string", "timestamp", "date", "null", "other"]
 
 DUCKDB_TYPES: dict[Dtype, str] = {
     "int32": "INTEGER",
@@ -110,25 +110,6 @@ def _nullable_types() -> dict[pa.DataType, Any]:
     }
 
 
-def arrow_kind(t: pa.DataType) -> ValueKind:
-    import pyarrow as pa
-
-    if pa.types.is_dictionary(t):
-        t = t.value_type
-    checks: list[tuple[Any, ValueKind]] = [
-        (pa.types.is_integer, "integer"),
-        (pa.types.is_floating, "float"),
-        (pa.types.is_decimal, "float"),
-        (pa.types.is_boolean, "bool"),
-        (pa.types.is_string, "string"),
-        (pa.types.is_large_string, "string"),
-        (pa.types.is_string_view, "string"),
-        (pa.types.is_timestamp, "timestamp"),
-        (pa.types.is_date, "date"),
-    ]
-    return next((kind for check, kind in checks if check(t)), "other")
-
-
 def pandas_kind(column: pd.Series) -> ValueKind:
     """The kind of values a pandas column holds; object columns are judged by their values."""
     import pandas as pd
@@ -159,9 +140,3 @@ def pandas_kind(column: pd.Series) -> ValueKind:
         }
         return by_values.get(inferred, "other")
     return "other"
-
-
-def comparable(a: ValueKind, b: ValueKind) -> bool:
-    """Whether join keys of these kinds can be matched: numbers with numbers, else same kind."""
-    numbers = {"integer", "float"}
-    return (a in numbers and b in numbers) or (a == b and a != "other")

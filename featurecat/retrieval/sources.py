@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from featurecat.catalog import Catalog
-from featurecat.datacheck import data_files
+from featurecat.datacheck import data_files, no_data
 from featurecat.errors import DataError
 from featurecat.names import Kind
 from featurecat.tree import repo_root
@@ -29,30 +29,9 @@ def source_files(catalog: Catalog, name: str) -> list[Path]:
     origin = catalog.origin(Kind.SOURCE, name)
     path = catalog.data_path(source)
     files = data_files(path)
-    if not files and path.is_dir():
-        # Spark and other engines write a table as a folder of part files.
-        raise DataError(
-            str(
-                origin.diagnostic(
-                    ("path",),
-                    "data-missing",
-                    f"{shown(path)} is a folder, not a data file, for source '{name}'; to read "
-                    f"the {source.format} files in it, set path to a glob such as "
-                    f"{source.path.rstrip('/')}/*.{source.format}",
-                )
-            )
-        )
     if not files:
-        raise DataError(
-            str(
-                origin.diagnostic(
-                    ("path",),
-                    "data-missing",
-                    f"no data file at {shown(path)} for source '{name}'; "
-                    "write the data there or fix path",
-                )
-            )
-        )
+        message = no_data(name, source, shown(path), path)
+        raise DataError(str(origin.diagnostic(("path",), "data-missing", message)))
     boundary = (repo_root(catalog.root.resolve()) or catalog.root).resolve()
     for file in files:
         if not file.resolve().is_relative_to(boundary):
