@@ -20,10 +20,13 @@ def filter_features(
     entity: str | None = None,
     tag: str | None = None,
     status: str | None = None,
+    dtype: str | None = None,
 ) -> list[Feature]:
     """Features matching every given filter, sorted by name."""
     found = []
     for feature in catalog.features.values():
+        if dtype is not None and feature.dtype != dtype:
+            continue
         if owner is not None and feature.owner != owner:
             continue
         if status is not None and feature.status != status:

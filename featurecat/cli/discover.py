@@ -25,7 +25,7 @@ _KINDS = [k.value for k in OBJECT_KINDS]
     "--kind", type=click.Choice(_KINDS), default="feature", show_default=True, help="What to list."
 )
 @click.option("--owner", help="Only objects owned by this team.")
-@click.option("--entity", help="Only features of this entity.")
+@click.option("--entity", help="Only features (or sources) of this entity.")
 @click.option("--tag", help="Only features with this tag.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only features with this status.")
 @click.option("--dtype", type=click.Choice(DTYPES), help="Only features of this dtype.")
@@ -41,7 +41,7 @@ def list_objects(
     dtype: str | None,
     fmt: str,
 ) -> None:
-    """List features (or other objects), filtered by owner, entity, tag or status.
+    """List features (or other objects), filtered by owner, entity, tag, status or dtype.
 
     --owner also filters sources and models, --entity also sources; the other filters
     apply to features only.
@@ -58,9 +58,12 @@ def list_objects(
         raise UsageError(f"--kind {kind} takes {what}; drop {', '.join(refused)}")
     catalog = load(catalog_path, ref)
     if target is Kind.FEATURE:
-        features = filter_features(catalog, owner=owner, entity=entity, tag=tag, status=status)
-        objects: Sequence[Definition] = [f for f in features if dtype in (None, f.dtype)]
+        features = filter_features(
+            catalog, owner=owner, entity=entity, tag=tag, status=status, dtype=dtype
+        )
+        objects: Sequence[Definition] = features
     else:
+        features = []
         objects = [
             o
             for _, o in sorted(catalog.objects(target).items())
@@ -85,7 +88,6 @@ def list_objects(
                 ", ".join(f.tags),
             ]
             for f in features
-            if f in objects
         ]
         click.echo(table(rows, ["name", "dtype", "owner", "entity", "status", "version", "tags"]))
     else:
