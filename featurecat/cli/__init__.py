@@ -64,6 +64,13 @@ class LazyGroup(click.Group):
         except FeaturecatError as exc:
             failure = _Misused if exc.exit_code == 2 else _Failed
             raise failure(str(exc)) from exc
+        except BrokenPipeError:
+            raise  # the reader went away (| head): nothing to tell anyone
+        except OSError as exc:  # a path the user gave that cannot be read or written
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise _Failed(
+                f"{where}{exc.strerror or exc}; check the path and its permissions"
+            ) from exc
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

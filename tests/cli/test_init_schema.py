@@ -12,7 +12,7 @@ import yaml
 from featurecat import Catalog
 from featurecat.names import Kind, kind_of
 from tests.conftest import EXAMPLE_CATALOG
-from tests.support import cli
+from tests.support import cli, run
 
 
 def test_init_creates_a_valid_catalog(tmp_path: Path) -> None:
@@ -116,3 +116,13 @@ def test_schema_for_one_kind_and_to_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "schemas").iterdir()) == sorted(
         f"{k.value}.schema.json" for k in Kind
     )
+
+
+def test_a_path_through_a_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("mine")
+    done = run("schema", "--out", tmp_path / "afile/sub")
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"Error: {tmp_path}/afile/sub: Not a directory; check the path and its permissions\n"
+    )
+    assert (tmp_path / "afile").read_text() == "mine"
