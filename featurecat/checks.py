@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from featurecat.errors import Diagnostic, did_you_mean
-from featurecat.names import Kind
+from featurecat.names import DEFAULT_TIMESTAMP, Kind
 from featurecat.origin import Parsed
 from featurecat.schema import Entity, Feature, Model, Project, Source
 from featurecat.schema.paths import escapes
@@ -133,6 +133,13 @@ def columns_do_not_collide(index: Index) -> Iterator[Diagnostic]:
                 ("name",),
                 "name-collision",
                 f"feature '{feature.name}' has the name of a join key of entity '{entity.name}'; "
+                "loaded features are columns named after the feature, so choose another name",
+            )
+        elif feature.name == DEFAULT_TIMESTAMP:
+            yield item.origin.diagnostic(
+                ("name",),
+                "name-collision",
+                f"feature '{feature.name}' has the name of the entity rows' timestamp column; "
                 "loaded features are columns named after the feature, so choose another name",
             )
 

@@ -26,6 +26,8 @@ MAX_DURATION_SECONDS = MAX_DURATION_DAYS * 86_400
 MAX_TAG_LENGTH = 40
 
 PROJECT_FILE = "featurecat.yaml"
+#: The event-time column of sources and entity frames, unless they name another.
+DEFAULT_TIMESTAMP = "event_timestamp"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 Dtype = Literal["int32", "int64", "float32", "float64", "bool", "string", "timestamp"]

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from featurecat import names
 from featurecat.schema.base import Column, Definition, Name, TeamName
 from featurecat.schema.paths import check_relative_path
 
@@ -26,7 +27,8 @@ class Source(Definition):
         "or a glob such as `events/*.parquet`. It must stay inside the repository."
     )
     timestamp: Column = Field(
-        "event_timestamp", description="The event-time column used for point-in-time joins."
+        names.DEFAULT_TIMESTAMP,
+        description="The event-time column used for point-in-time joins.",
     )
 
     @field_validator("path")

@@ -156,6 +156,20 @@ BAD_INPUT = {
             "for values that never expire [invalid-value]"
         ],
     ),
+    "feature named like a column of the entity rows": (
+        {
+            "features/user/user_id.yaml": feature(name="user_id", column="age"),
+            "features/user/event_timestamp.yaml": feature(name="event_timestamp", column="age"),
+        },
+        [
+            "catalog/features/user/event_timestamp.yaml:1: error: feature 'event_timestamp' has "
+            "the name of the entity rows' timestamp column; loaded features are columns named "
+            "after the feature, so choose another name [name-collision]",
+            "catalog/features/user/user_id.yaml:1: error: feature 'user_id' has the name of a "
+            "join key of entity 'user'; loaded features are columns named after the feature, so "
+            "choose another name [name-collision]",
+        ],
+    ),
     "absolute data_root": (
         {"featurecat.yaml": "name: test\ndata_root: /srv/data\n"},
         [
