@@ -73,7 +73,7 @@ def validate(
         )
     outcome = Outcome(diagnostics, result.files, catalog.project.name if catalog else None, summary)
     if fmt == "text":
-        click.echo(render_text(outcome, color=wants_color()))
+        click.echo(render_text(outcome, click.style if wants_color() else None))
     else:
         output = FORMATS[fmt](outcome)
         if output:

@@ -7,10 +7,12 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-import click
+from typing import Any
 
 from featurecat.errors import Diagnostic, Findings
+
+#: Styles terminal text, like ``click.style(text, fg="red", bold=True)``.
+Style = Callable[..., str]
 
 
 @dataclass(frozen=True)
@@ -23,17 +25,19 @@ class Outcome(Findings):
     summary: str = ""  # e.g. "20 features, 5 sources"
 
 
-def render_text(outcome: Outcome, color: bool = False) -> str:
-    lines = [_text_line(d, color) for d in outcome.diagnostics]
+def render_text(outcome: Outcome, style: Style | None = None) -> str:
+    """``PATH:LINE: severity: message [code]`` lines and a verdict; ``style`` adds colour."""
+    paint = style or _plain
+    lines = [_text_line(d, paint) for d in outcome.diagnostics]
     errors, warnings = len(outcome.errors), len(outcome.warnings)
-    tail = f" ({_count(warnings, 'warning')})" if warnings else ""
+    tail = f" ({plural(warnings, 'warning')})" if warnings else ""
     if errors:
-        verdict = click.style("FAILED", fg="red", bold=True) if color else "FAILED"
+        verdict = paint("FAILED", fg="red", bold=True)
         lines.append(
-            f"{verdict}: {_count(errors, 'error')}{tail} in {_count(outcome.files, 'file')}"
+            f"{verdict}: {plural(errors, 'error')}{tail} in {plural(outcome.files, 'file')}"
         )
     else:
-        verdict = click.style("OK", fg="green", bold=True) if color else "OK"
+        verdict = paint("OK", fg="green", bold=True)
         what = f": {outcome.summary}" if outcome.summary else ""
         lines.append(f"{verdict}: catalog '{outcome.catalog}' is valid{what}{tail}")
     return "\n".join(lines)
@@ -83,14 +87,17 @@ FORMATS: dict[str, Callable[[Outcome], str]] = {
 }
 
 
-def _text_line(d: Diagnostic, color: bool) -> str:
-    severity: str = d.severity
-    if color:
-        severity = click.style(severity, fg="red" if d.is_error else "yellow", bold=True)
+def _text_line(d: Diagnostic, paint: Style) -> str:
+    severity = paint(d.severity, fg="red" if d.is_error else "yellow", bold=True)
     return f"{d.path}:{d.line}: {severity}: {d.message} [{d.code}]"
 
 
-def _count(n: int, noun: str) -> str:
+def _plain(text: str, **_: Any) -> str:
+    return text
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 error``, ``2 errors``."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 

@@ -26,7 +26,7 @@ from featurecat.compat import (
     describe_finding,
 )
 from featurecat.errors import Diagnostic
-from featurecat.report.diagnostics import github_annotation
+from featurecat.report.diagnostics import github_annotation, plural
 
 #: A comment marker, so a CI job can find and update its own comment.
 MARKER = "<!-- featurecat-report -->"
@@ -117,7 +117,7 @@ def _markdown(report: Report, cap: int | None) -> str:
         parts += _capped([_diagnostic_md(d) for d in report.problems], cap)
         parts.append("")
     if report.errors:
-        parts += [f"#### The head does not validate ({_plural(len(report.errors), 'error')})", ""]
+        parts += [f"#### The head does not validate ({plural(len(report.errors), 'error')})", ""]
         parts += _capped([_diagnostic_md(d) for d in report.errors], cap)
         parts.append("")
     for level in reversed(LEVELS):
@@ -136,7 +136,7 @@ def _markdown(report: Report, cap: int | None) -> str:
         parts.append("")
     warnings = [d for d in report.validation if not d.is_error]
     if warnings:
-        summary = _plural(len(warnings), "validation warning")
+        summary = plural(len(warnings), "validation warning")
         parts += [f"<details><summary>{summary}</summary>", ""]
         parts += _capped([_diagnostic_md(d) for d in warnings], cap)
         parts += ["", "</details>"]
@@ -239,9 +239,9 @@ def _verdict(report: Report) -> str:
     if report.failed:
         parts = []
         if report.problems:
-            parts.append(_plural(len(report.problems), "problem"))
+            parts.append(plural(len(report.problems), "problem"))
         if report.errors:
-            parts.append(_plural(len(report.errors), "validation error"))
+            parts.append(plural(len(report.errors), "validation error"))
         return f"FAILED: {' and '.join(parts)} to fix before merging"
     breaking = report.at("breaking")
     if not breaking:
@@ -251,7 +251,7 @@ def _verdict(report: Report) -> str:
         f"{len(breaking) - unused} with a version bump" if len(breaking) > unused else "",
         f"{unused} removed or renamed, used by no model" if unused else "",
     ]
-    return f"OK: {_plural(len(breaking), 'breaking change')} ({'; '.join(filter(None, how))})"
+    return f"OK: {plural(len(breaking), 'breaking change')} ({'; '.join(filter(None, how))})"
 
 
 def _verdict_md(report: Report) -> str:
@@ -273,10 +273,6 @@ def _consumer(c: Consumer, handle: bool = True) -> str:
 def _text_diagnostics(title: str, diagnostics: Iterable[Diagnostic]) -> list[str]:
     lines = [str(d) for d in diagnostics]
     return ["", f"{title}:", *lines] if lines else []
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _assessment_json(a: Assessment) -> dict[str, Any]:
