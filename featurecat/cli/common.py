@@ -17,7 +17,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def catalog_options(func: F) -> F:
-    """``--catalog PATH`` and ``--ref REF``, as every command that reads a catalog takes them."""
+    """``--catalog PATH`` and ``--ref REF``, for the commands that read one catalog at one ref."""
     func = click.option(
         "--ref",
         default=None,
