@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -60,7 +60,8 @@ def log(
         if fmt == "json":
             click.echo(_render_json(entries))
         else:
-            click.echo(_render_text(entries, named=False) or "no committed changes yet")
+            text = _render_text(entries, displayer(root), named=False)
+            click.echo(text or "no committed changes yet")
         return
     keys = [k for k in history.changes if k[1] == name and wanted in (None, k[0])]
     if not keys:
@@ -79,10 +80,12 @@ def log(
         noun = "change" if len(changes) == 1 else "changes"
         path = displayer(root)(changes[0].path)
         click.echo(f"{kind_.value} {name_} ({path}): {len(changes)} {noun}")
-    click.echo(_render_text(entries, named=len(keys) == 1))
+    click.echo(_render_text(entries, displayer(root), named=len(keys) == 1))
 
 
-def _render_text(entries: Sequence[tuple[ObjectKey, Change]], named: bool) -> str:
+def _render_text(
+    entries: Sequence[tuple[ObjectKey, Change]], shown: Callable[[str], str], named: bool
+) -> str:
     """``abc12345  2025-03-01  Ann Author  modified: dtype int64 -> float64`` and the message.
 
     ``named`` is true when every entry is about one object, so lines need not repeat it.
@@ -90,9 +93,8 @@ def _render_text(entries: Sequence[tuple[ObjectKey, Change]], named: bool) -> st
     lines = []
     for (kind, name), change in entries:
         who = f"{kind.value} {name}: " if not named else ""
-        lines.append(
-            f"{change.short}  {change.date:%Y-%m-%d}  {change.author}  {who}{_describe(change)}"
-        )
+        what = _describe(change, shown)
+        lines.append(f"{change.short}  {change.date:%Y-%m-%d}  {change.author}  {who}{what}")
         lines.append(f"    {change.message}")
     return "\n".join(lines)
 
@@ -101,13 +103,13 @@ def _render_json(entries: Sequence[tuple[ObjectKey, Change]]) -> str:
     return json.dumps([_entry_json(key, change) for key, change in entries], indent=2)
 
 
-def _describe(change: Change) -> str:
+def _describe(change: Change, shown: Callable[[str], str]) -> str:
     """What the change did, in a few words."""
     if change.action == "moved" and not change.values:
-        return f"moved to {change.path}"
+        return f"moved to {shown(change.path)}"
     if change.action in ("modified", "moved"):
         fields = ", ".join(describe_change(f.field, f.old, f.new) for f in change.values)
-        where = f" (moved to {change.path})" if change.action == "moved" else ""
+        where = f" (moved to {shown(change.path)})" if change.action == "moved" else ""
         return f"modified: {fields or 'formatting only'}{where}"
     return change.action
 

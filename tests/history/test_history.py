@@ -84,6 +84,9 @@ def test_moves_keep_the_history_and_renames_start_a_new_one(repo: Path) -> None:
     assert [c.action for c in age] == ["moved", "modified", "added"]
     assert age[0].path == "features/profile/user_age.yaml"
     assert age[0].fields == ()
+    shown = cli("log", "user_age", cwd=repo).output.splitlines()
+    assert shown[0] == "feature user_age (catalog/features/profile/user_age.yaml): 3 changes"
+    assert shown[1].endswith("moved to catalog/features/profile/user_age.yaml")
     last = history.of(Kind.TEAM, "risk")[0]
     assert (last.action, last.message) == ("removed", "Rename risk to trust")
     assert [(c.action, c.path) for c in history.of(Kind.TEAM, "trust")] == [
