@@ -35,7 +35,7 @@ def codeowners(
     """
     from featurecat.codeowners import merge, render, rules
     from featurecat.tree import repo_root
-    from featurecat.writes import write_text_atomic
+    from featurecat.writes import replace_atomically
 
     catalog = load(catalog_path, ref)
     top = repo_root(catalog.root) or catalog.root
@@ -60,5 +60,5 @@ def codeowners(
         )
         click.echo("".join(diff), err=True, nl=False)
         sys.exit(1)
-    write_text_atomic(target, text)
+    replace_atomically(target, text.encode())
     click.echo(f"wrote {target} ({len(found)} rules)")

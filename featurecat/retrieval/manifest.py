@@ -150,7 +150,7 @@ def target(path: str | os.PathLike[str]) -> Path:
 
 def write(manifest: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
     """Write a manifest as JSON, atomically: a reader never sees half a file."""
-    from featurecat.retrieval.staging import replace_atomically
+    from featurecat.writes import replace_atomically
 
     file = target(path)
     text = json.dumps(manifest, indent=2, sort_keys=False) + "\n"

@@ -2,7 +2,7 @@
 
 Both check the data against the join keys and the declared dtype, and ``register_feature``
 also validates the new definitions together with the rest of the catalog, before a single
-byte is written. Files are then swapped in atomically (:mod:`~featurecat.retrieval.staging`).
+byte is written. Files are then swapped in atomically (:mod:`~featurecat.writes`).
 With ``branch=``, the change is also committed on a new git branch, ready for a pull request;
 if that commit fails, the files are put back as they were.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from featurecat.catalog import Catalog
-from featurecat.datacheck import check_schema
+from featurecat.datacheck import check_schema, read_schema
 from featurecat.errors import CatalogError, DataError, UnknownNameError, UsageError
 from featurecat.load import read_tree
 from featurecat.names import DTYPES, NAME_RE, Dtype, Kind
@@ -24,9 +24,9 @@ from featurecat.retrieval.dtypes import ValueKind, arrow_type, pandas_kind
 from featurecat.retrieval.frames import utc_timestamps
 from featurecat.retrieval.request import require_text
 from featurecat.retrieval.sources import shown, source_files
-from featurecat.retrieval.staging import Staged
 from featurecat.schema import Feature, Source
 from featurecat.tree import WorkTree
+from featurecat.writes import Staged
 from featurecat.yamlio import dump_yaml
 
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ def update_feature(
     target = _single_file(cat, source)
     _require_frame(new_data, "new_data")
     existing = _read_table(source, target) if mode == "append" else None
-    schema = existing.schema if existing is not None else _read_schema(source, target)
+    schema = existing.schema if existing is not None else read_schema(source, target)
     problems = list(check_schema(cat, source.name, schema, cat.features_of(source.name)))
     if problems:
         raise DataError("\n".join(str(p) for p in problems))
@@ -350,12 +350,6 @@ def _single_file(cat: Catalog, source: Source) -> Path:
             "single-file sources only, so add a new file that matches the glob instead"
         )
     return files[0]
-
-
-def _read_schema(source: Source, path: Path) -> pa.Schema:
-    from featurecat.datacheck import read_schema
-
-    return read_schema(source, path)
 
 
 def _read_table(source: Source, path: Path) -> pa.Table:
