@@ -90,6 +90,13 @@ def repo_root(folder: Path) -> Path | None:
     return None
 
 
+def repo_top(folder: Path) -> Path:
+    """The top of the git work tree holding ``folder``, or ``folder`` itself outside git;
+    resolved, as the boundary that data paths must stay within."""
+    folder = folder.resolve()
+    return repo_root(folder) or folder
+
+
 def head_state(folder: Path) -> tuple[str | None, bool | None]:
     """The commit checked out where ``folder`` is, and whether ``folder`` has changes.
 
@@ -149,7 +156,7 @@ class WorkTree:
         self.ref: str | None = None
         self.commit: str | None = None
         self.root = root.resolve()
-        self.repo = repo_root(self.root) or self.root
+        self.repo = repo_top(self.root)
         self.catalog_dir = self.root.relative_to(self.repo).as_posix().removeprefix(".")
         self.display = displayer(root)
 

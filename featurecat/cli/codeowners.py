@@ -34,12 +34,12 @@ def codeowners(
     rest of the file is kept. Use --check in CI to fail when the committed file is stale.
     """
     from featurecat.codeowners import merge, render, rules
-    from featurecat.tree import repo_root
+    from featurecat.tree import repo_top
     from featurecat.writes import replace_atomically
 
     catalog = load(catalog_path, ref)
-    top = repo_root(catalog.root) or catalog.root
-    catalog_dir = catalog.root.relative_to(top).as_posix().removeprefix(".")
+    top = repo_top(catalog.root)
+    catalog_dir = catalog.root.resolve().relative_to(top).as_posix().removeprefix(".")
     target = out or top / ".github" / "CODEOWNERS"
     found, warnings = rules(catalog, catalog_dir, consumers)
     for warning in warnings:

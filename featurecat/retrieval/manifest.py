@@ -24,7 +24,7 @@ from typing import Any, Literal
 from featurecat.catalog import Catalog
 from featurecat.errors import DataError, UsageError
 from featurecat.retrieval.request import Plan
-from featurecat.retrieval.sources import fingerprint, source_files
+from featurecat.retrieval.sources import fingerprint, relative_path, source_files
 from featurecat.schema import Feature
 
 FORMAT = 1
@@ -36,7 +36,7 @@ ChangeKind = Literal["removed", "version", "definition", "data"]
 
 def provenance(catalog: Catalog, plan: Plan) -> dict[str, Any]:
     """The slow part of a manifest, run while the join runs: git state and data fingerprints."""
-    from featurecat.tree import head_state, repo_root
+    from featurecat.tree import head_state, repo_top
 
     commit: str | None
     dirty: bool | None
@@ -44,11 +44,11 @@ def provenance(catalog: Catalog, plan: Plan) -> dict[str, Any]:
         commit, dirty = catalog.commit, False
     else:
         commit, dirty = head_state(catalog.root)
-    top = repo_root(catalog.root) or catalog.root
+    top = repo_top(catalog.root)
     return {
         "catalog": {
             "name": catalog.project.name,
-            "path": _relative(catalog.root, top),
+            "path": relative_path(catalog.root, top),
             "ref": catalog.ref,
             "commit": commit,
             "dirty": dirty,
@@ -220,9 +220,9 @@ def compare(manifest: Mapping[str, Any], catalog: Catalog) -> list[Change]:
 
 
 def _changed_sources(manifest: Mapping[str, Any], catalog: Catalog) -> dict[str, str]:
-    from featurecat.tree import repo_root
+    from featurecat.tree import repo_top
 
-    top = repo_root(catalog.root) or catalog.root
+    top = repo_top(catalog.root)
     changed = {}
     for name, entry in manifest["sources"].items():
         if name not in catalog.sources:
@@ -245,10 +245,3 @@ def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-
-
-def _relative(folder: Path, top: Path) -> str:
-    try:
-        return folder.resolve().relative_to(top.resolve()).as_posix()
-    except ValueError:
-        return folder.as_posix()

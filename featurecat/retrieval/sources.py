@@ -17,7 +17,7 @@ from featurecat.catalog import Catalog
 from featurecat.datacheck import data_files, no_data
 from featurecat.errors import DataError
 from featurecat.names import Kind
-from featurecat.tree import repo_root
+from featurecat.tree import repo_top
 
 #: Files up to this size are fingerprinted by content; larger ones by size and mtime.
 HASH_LIMIT = 1 << 30
@@ -32,7 +32,7 @@ def source_files(catalog: Catalog, name: str) -> list[Path]:
     if not files:
         message = no_data(name, source, shown(path), path)
         raise DataError(str(origin.diagnostic(("path",), "data-missing", message)))
-    boundary = (repo_root(catalog.root.resolve()) or catalog.root).resolve()
+    boundary = repo_top(catalog.root)
     for file in files:
         if not file.resolve().is_relative_to(boundary):
             raise DataError(
@@ -66,7 +66,7 @@ def fingerprint(files: list[Path], root: Path) -> dict[str, Any]:
     for file in files:
         stat = file.stat()
         digest = _digest(str(file), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        entries.append({"path": _relative(file, root), "size": stat.st_size, "hash": digest})
+        entries.append({"path": relative_path(file, root), "size": stat.st_size, "hash": digest})
     combined = hashlib.sha256(
         "\n".join(f"{e['path']} {e['size']} {e['hash']}" for e in entries).encode()
     )
@@ -85,7 +85,8 @@ def _digest(path: str, size: int, mtime_ns: int, inode: int) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
-def _relative(file: Path, root: Path) -> str:
+def relative_path(file: Path, root: Path) -> str:
+    """``file`` relative to ``root``, POSIX style, as manifests record it; as given if outside."""
     try:
         return file.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
