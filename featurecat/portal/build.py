@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -59,6 +60,7 @@ class Project:
     written: int
     removed: int
     labels: dict[str, str] = field(default_factory=dict)  # docs path -> definition file
+    overrides: dict[str, str] = field(default_factory=dict)  # theme path -> site/overrides file
     notes: list[str] = field(default_factory=list)
 
 
@@ -149,6 +151,7 @@ def prepare(
         written,
         removed,
         labels=_labels(catalog, options),
+        overrides={path: display(file) for path, file in site.theme.items()},
         notes=[
             *site.notes,
             *(
@@ -247,6 +250,7 @@ class _Collect(logging.Handler):
 
 def run_mkdocs(project: Project, site_dir: Path, *, strict: bool = False) -> list[str]:
     """Build ``project`` into ``site_dir``; returns MkDocs' warnings, naming catalog files."""
+    from jinja2 import TemplateError
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
@@ -270,9 +274,26 @@ def run_mkdocs(project: Project, site_dir: Path, *, strict: bool = False) -> lis
         ) from None
     except MkDocsException as exc:
         raise FeaturecatError(f"MkDocs could not build the portal: {exc}") from None
+    except TemplateError as exc:
+        raise FeaturecatError(
+            f"{_template_file(exc, project)}: this theme template failed: "
+            f"{str(exc).rstrip('.')}; theme templates run in a sandbox and cannot reach Python"
+        ) from None
     finally:
         logger.removeHandler(collect)
     return [_explain(m, project.labels) for m in collect.messages]
+
+
+def _template_file(exc: Exception, project: Project) -> str:
+    """The override (or package template) a Jinja error came from: its innermost frame."""
+    theme = project.work / "theme"
+    files = [getattr(exc, "filename", None)]
+    files += reversed([frame.filename for frame in traceback.extract_tb(exc.__traceback__)])
+    for name in files:
+        if name and Path(name).is_relative_to(theme):
+            relpath = Path(name).relative_to(theme).as_posix()
+            return project.overrides.get(relpath, f"the portal's theme template {relpath}")
+    return "a theme template"
 
 
 _DOC_FILE = re.compile(r"Doc file '([^']+)'")

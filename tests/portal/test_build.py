@@ -131,6 +131,39 @@ def test_site_config_cannot_run_code(repo: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def _escape_to_shell(command: str) -> str:
+    """A template that runs ``command`` if MkDocs renders it outside a sandbox."""
+    return (
+        "{{ config.__class__.__init__.__globals__['__builtins__']['__import__']('os')"
+        f".popen('{command}').read() }}}}\n"
+    )
+
+
+# copyright.html is rendered on every page; the search plugin renders language.html while
+# it reads its configuration, before any page.
+@pytest.mark.parametrize("template", ["partials/copyright.html", "partials/language.html"])
+def test_theme_overrides_cannot_run_code(repo: Path, tmp_path: Path, template: str) -> None:
+    ran = tmp_path / "ran"
+    build_tree(repo / "site", {f"overrides/{template}": _escape_to_shell(f"touch {ran}")})
+    code, output = build(repo, "--out", tmp_path / "out")
+    assert code == 1
+    assert f"site/overrides/{template}: this theme template failed: access to attribute" in output
+    assert "cannot reach Python" in output
+    assert not ran.exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_theme_overrides_still_work(repo: Path, tmp_path: Path) -> None:
+    build_tree(
+        repo / "site",
+        {"overrides/partials/copyright.html": "<p>Made by {{ config.site_name | upper }}</p>\n"},
+    )
+    out = tmp_path / "out"
+    code, output = build(repo, "--out", out)
+    assert code == 0, output
+    assert "<p>Made by TEST PORTAL</p>" in (out / "index.html").read_text()
+
+
 def test_site_docs_add_pages_and_replace_contributing(repo: Path, tmp_path: Path) -> None:
     build_tree(
         repo / "site",
