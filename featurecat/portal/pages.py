@@ -243,7 +243,6 @@ class _View:
         }
         if feature.tags:
             meta["tags"] = list(feature.tags)
-        meta["lineage"] = True
         return meta
 
     # --- questions templates ask --------------------------------------------------------------

@@ -24,6 +24,9 @@ from mkdocs.structure.toc import AnchorLink
 
 from featurecat.portal.fragments import Sections, splice, split
 
+#: How a Mermaid diagram starts, from a mermaid fence or from charts.lineage.
+DIAGRAM = '<pre class="mermaid">'
+
 
 class _Options(Config):  # type: ignore[no-untyped-call]
     """The plugin takes no options."""
@@ -53,10 +56,17 @@ class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
         return body
 
     def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
-        """Sections drawn inside fragments still belong in the page's table of contents."""
-        _, sections = self.pending.get(page.file.src_uri, ({}, []))
+        """Sections drawn inside fragments still belong in the page's table of contents.
+
+        A page that draws a diagram (a lineage, or a hand-written mermaid fence) gets
+        ``mermaid`` in its meta, so the theme loads the bundled Mermaid instead of Material
+        fetching one from a CDN.
+        """
+        fragments, sections = self.pending.get(page.file.src_uri, ({}, []))
         if sections and page.toc.items and page.toc.items[0].level == 1:
             page.toc.items[0].children.extend(AnchorLink(t, a, 2) for a, t in sections)
+        if any(DIAGRAM in part for part in (html, *fragments.values())):
+            page.meta["mermaid"] = True
         return html
 
     def on_post_page(self, output: str, *, page: Any, **kwargs: Any) -> str:

@@ -40,6 +40,13 @@ ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
+# Material draws each diagram in a closed shadow root; open it so tests can read the SVG.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, {...init, mode: "open"});
+};
+"""
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +83,7 @@ def page_on(browser: Any, base: str) -> Iterator[tuple[Any, list[str], list[str]
     """A page that records requests leaving localhost and any dialog (alert) opened."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    page.add_init_script(OPEN_SHADOW_ROOTS)
     outside: list[str] = []
     dialogs: list[str] = []
 
@@ -136,6 +144,17 @@ def test_team_b_finds_user_age(browser: Any, example_site: Site) -> None:
         page.screenshot(path=str(ARTIFACTS / "feature.png"), full_page=True)
         assert outside == [], "the portal works offline: no request leaves localhost"
         assert dialogs == []
+
+
+def test_model_lineage_is_drawn(browser: Any, example_site: Site) -> None:
+    with served(example_site.out) as base, page_on(browser, base) as (page, outside, _):
+        page.goto(base + "models/churn_model/")
+        svg = page.locator("div.mermaid svg").first
+        svg.wait_for(timeout=15_000)
+        assert page.locator("pre.mermaid").count() == 0
+        labels = svg.text_content() or ""
+        assert "user_age" in labels and "churn_model" in labels
+        assert outside == [], "Mermaid is bundled: no CDN request"
 
 
 def test_all_features_table_filters(browser: Any, example_site: Site) -> None:

@@ -169,7 +169,7 @@ def test_site_docs_add_pages_and_replace_contributing(repo: Path, tmp_path: Path
         repo / "site",
         {
             "docs/contributing.md": "# How we work\n\nAsk in #features.\n",
-            "docs/glossary.md": "# Glossary\n\nPIT: point in time.\n",
+            "docs/glossary.md": "# Glossary\n\n```mermaid\nflowchart LR\n  a --> b\n```\n",
         },
     )
     out = tmp_path / "out"
@@ -178,6 +178,7 @@ def test_site_docs_add_pages_and_replace_contributing(repo: Path, tmp_path: Path
     assert "Ask in #features." in (out / "contributing" / "index.html").read_text()
     home = (out / "index.html").read_text()
     assert 'href="glossary/"' in home, "a hand-written top-level page joins the navigation"
+    assert "assets/featurecat/mermaid.min.js" in (out / "glossary" / "index.html").read_text()
 
 
 def test_site_docs_cannot_replace_generated_pages(repo: Path, tmp_path: Path) -> None:

@@ -91,6 +91,14 @@ def test_site_settings_and_material_features(example_site: Site) -> None:
     assert "unpkg.com" not in page and "fonts.googleapis.com" not in page
 
 
+def test_every_page_with_a_diagram_loads_mermaid(example_site: Site) -> None:
+    for page in example_site.out.rglob("index.html"):
+        html = page.read_text(encoding="utf-8")
+        has_diagram = '<pre class="mermaid">' in html
+        assert has_diagram == ("assets/featurecat/mermaid.min.js" in html), page
+    assert '<pre class="mermaid">' in example_site.html("models/churn_model")
+
+
 def test_feature_pages_are_kept_out_of_the_navigation(example_site: Site) -> None:
     home = example_site.html("")
     nav = home[home.index('class="md-tabs"') :]
