@@ -79,9 +79,11 @@ def served(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def page_on(browser: Any, base: str) -> Iterator[tuple[Any, list[str], list[str]]]:
+def page_on(
+    browser: Any, base: str, *, width: int = 1280, scheme: str = "light"
+) -> Iterator[tuple[Any, list[str], list[str]]]:
     """A page that records requests leaving localhost and any dialog (alert) opened."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     page.add_init_script(OPEN_SHADOW_ROOTS)
     outside: list[str] = []
@@ -155,6 +157,44 @@ def test_model_lineage_is_drawn(browser: Any, example_site: Site) -> None:
         labels = svg.text_content() or ""
         assert "user_age" in labels and "churn_model" in labels
         assert outside == [], "Mermaid is bundled: no CDN request"
+
+
+# WCAG contrast of text against what is painted under it (translucent colours blended).
+CONTRAST = """
+([text, under]) => {
+  const rgba = s => {
+    const v = s.match(/[\\d.]+/g).map(Number);
+    return [...v.slice(0, 3), v[3] ?? 1];
+  };
+  const over = (top, under) => top.slice(0, 3).map((c, i) => c * top[3] + under[i] * (1 - top[3]));
+  const linear = v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  const weights = [0.2126, 0.7152, 0.0722];
+  const lum = c => c.reduce((sum, v, i) => sum + linear(v / 255) * weights[i], 0);
+  const page = rgba(getComputedStyle(document.body).backgroundColor);
+  const back = over(rgba(under), page);
+  const [a, b] = [lum(over(rgba(text), back)), lum(back)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_and_lineage_are_readable_in_both_schemes(
+    browser: Any, example_site: Site, scheme: str
+) -> None:
+    with served(example_site.out) as base, page_on(browser, base, scheme=scheme) as (page, _, _):
+        page.goto(base + "features/user_age/")
+        muted = page.locator(".fc-fact").first.evaluate("e => getComputedStyle(e).color")
+        assert page.evaluate(CONTRAST, [muted, "rgba(0, 0, 0, 0)"]) >= 4.5, muted
+        line = page.locator("table.fc-meta").evaluate("e => getComputedStyle(e).borderTopColor")
+        assert page.evaluate(CONTRAST, [line, "rgba(0, 0, 0, 0)"]) >= 1.1, "the border shows"
+        nodes = page.locator("div.mermaid g.node")
+        nodes.first.wait_for(timeout=15_000)
+        for node in nodes.all():
+            label = node.locator(".nodeLabel p").evaluate("e => getComputedStyle(e).color")
+            fill = node.locator("rect.label-container").evaluate("e => getComputedStyle(e).fill")
+            assert page.evaluate(CONTRAST, [label, fill]) >= 4.5, (node.text_content(), label, fill)
+        page.screenshot(path=str(ARTIFACTS / f"feature-{scheme}.png"), full_page=True)
 
 
 def test_all_features_table_filters(browser: Any, example_site: Site) -> None:
