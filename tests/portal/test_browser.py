@@ -130,11 +130,10 @@ def test_team_b_finds_user_age(browser: Any, example_site: Site) -> None:
         snippet = page.locator("#load + div.highlight code").inner_text()
         assert 'featurecat.load_features(\n    ["user_age"], entity_df=labels' in snippet
         assert page.locator("button.md-code__button").count() >= 1, "a copy button"
-        used_by = page.locator("#used-by ~ table.fc-list").first.inner_text()
+        used_by = page.locator("#used-by ~ .fc-scroll table.fc-list").first.inner_text()
         assert "churn_model" in used_by and "data_science" in used_by
-        assert (
-            "Clarify when user_age is null" in page.locator("#history ~ table").first.inner_text()
-        )
+        history = page.locator("#history ~ .fc-scroll table").first.inner_text()
+        assert "Clarify when user_age is null" in history
 
         diagram = page.locator("div.mermaid").first
         diagram.wait_for(timeout=15_000)  # Material replaces <pre class="mermaid"> once drawn
@@ -195,6 +194,25 @@ def test_text_and_lineage_are_readable_in_both_schemes(
             fill = node.locator("rect.label-container").evaluate("e => getComputedStyle(e).fill")
             assert page.evaluate(CONTRAST, [label, fill]) >= 4.5, (node.text_content(), label, fill)
         page.screenshot(path=str(ARTIFACTS / f"feature-{scheme}.png"), full_page=True)
+
+
+PAGES = ["", "features/user_age/", "models/churn_model/", "teams/growth/", "sources/user_profile/"]
+
+
+def test_pages_fit_a_phone(browser: Any, example_site: Site) -> None:
+    with served(example_site.out) as base, page_on(browser, base, width=390) as (page, _, _):
+        for path in PAGES:
+            page.goto(base + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+            page.screenshot(path=str(ARTIFACTS / f"phone-{path.split('/')[0] or 'home'}.png"))
+
+
+def test_feature_tables_fit_a_desktop(browser: Any, example_site: Site) -> None:
+    with served(example_site.out) as base, page_on(browser, base, width=1400) as (page, _, _):
+        for path in PAGES[2:]:
+            page.goto(base + path)
+            wrap = page.locator(".fc-table-wrap").first
+            assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), f"{path} clips a column"
 
 
 def test_all_features_table_filters(browser: Any, example_site: Site) -> None:
