@@ -18,7 +18,9 @@ import gc
 import logging
 import os
 import re
+import secrets
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -346,9 +348,13 @@ def _foreign(folder: Path) -> bool:
 def staging(target: Path) -> Iterator[Path]:
     """A temporary folder beside ``target`` that replaces it if the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    # Not tempfile.mkdtemp: its 0700 would stop a web server running as another user.
+    temporary = target.parent / f".{target.name}.building-{secrets.token_hex(6)}"
+    temporary.mkdir()
     try:
         yield temporary
+        if target.is_dir():
+            temporary.chmod(stat.S_IMODE(target.stat().st_mode))
         _swap(temporary, target)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -114,6 +116,17 @@ def test_refuses_outputs_that_would_destroy_something(repo: Path, out: str, mess
     assert result.exit_code == 2
     assert message in result.output
     assert (repo / "catalog" / "featurecat.yaml").is_file()
+
+
+def test_output_folder_is_readable_by_a_web_server(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(repo, "--out", out)[0] == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask, "a new folder gets the umask"
+    out.chmod(0o750)
+    assert build(repo, "--out", out)[0] == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750, "a rebuild keeps the folder's mode"
 
 
 def test_refuses_to_replace_a_folder_it_did_not_build(repo: Path, tmp_path: Path) -> None:
