@@ -8,7 +8,8 @@ Phases, each timed and reported:
 4. *write*: only files whose bytes changed are rewritten in the MkDocs project under
    ``<catalog>/.featurecat/portal/`` (so ``docs serve`` reloads only what changed);
 5. *mkdocs*: MkDocs builds into a temporary folder next to ``--out``, which then replaces
-   ``--out`` in one step. A failed build leaves the previous site untouched.
+   ``--out`` in one step. A failed build leaves the previous site untouched, and the next
+   build removes the folders that killed builds left behind.
 """
 
 from __future__ import annotations
@@ -346,11 +347,17 @@ def _foreign(folder: Path) -> bool:
 
 @contextmanager
 def staging(target: Path) -> Iterator[Path]:
-    """A temporary folder beside ``target`` that replaces it if the block succeeds."""
+    """A temporary folder beside ``target`` that replaces it if the block succeeds.
+
+    The folder is locked while the build runs, so the next build can tell the folders of
+    builds that were killed (and left them behind) from those still running, and remove them.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(target)
     # Not tempfile.mkdtemp: its 0700 would stop a web server running as another user.
     temporary = target.parent / f".{target.name}.building-{secrets.token_hex(6)}"
     temporary.mkdir()
+    lock = _lock(temporary)
     try:
         yield temporary
         if target.is_dir():
@@ -358,6 +365,37 @@ def staging(target: Path) -> Iterator[Path]:
         _swap(temporary, target)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove the staging folders of builds into ``target`` that are no longer running."""
+    for folder in target.parent.glob(f".{target.name}.building-*"):
+        lock = _lock(folder)
+        if lock is not None:  # no running build holds it
+            try:
+                shutil.rmtree(folder, ignore_errors=True)
+            finally:
+                os.close(lock)
+
+
+def _lock(folder: Path) -> int | None:
+    """An open descriptor holding ``folder``'s exclusive lock; None if it cannot be had."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no locks, so stale folders are left alone
+        return None
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def _swap(new: Path, target: Path) -> None:

@@ -129,6 +129,22 @@ def test_output_folder_is_readable_by_a_web_server(repo: Path, tmp_path: Path) -
     assert stat.S_IMODE(out.stat().st_mode) == 0o750, "a rebuild keeps the folder's mode"
 
 
+def test_removes_folders_left_by_killed_builds(repo: Path, tmp_path: Path) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    killed = build_tree(tmp_path / ".out.building-k1ll3d", {"index.html": "half a site"})
+    running = build_tree(tmp_path / ".out.building-running", {"index.html": "in progress"})
+    other = build_tree(tmp_path / ".other.building-k1ll3d", {"index.html": "not ours"})
+    fd = os.open(running, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds its folder
+        assert build(repo, "--out", tmp_path / "out")[0] == 0
+    finally:
+        os.close(fd)
+    assert not killed.exists()
+    assert running.is_dir() and other.is_dir()
+    assert sorted(p.name for p in tmp_path.glob(".out.*")) == [".out.building-running"]
+
+
 def test_refuses_to_replace_a_folder_it_did_not_build(repo: Path, tmp_path: Path) -> None:
     precious = build_tree(tmp_path / "precious", {"notes.txt": "keep me"})
     code, output = build(repo, "--out", precious)
