@@ -73,6 +73,15 @@ def test_deprecated_feature_names_its_replacement(example_site: Site) -> None:
     assert 'href="../orders_30d/"' in banner[:600]
 
 
+def test_team_pages_show_only_what_the_team_owns(example_site: Site) -> None:
+    headings = re.compile(r'<h2[^>]* id="([a-z-]+)"')
+    consumer = example_site.html("teams/data_science")
+    assert headings.findall(consumer) == ["models"], "a team that only trains models"
+    assert "churn_model" in visible_text(consumer) and "yet" not in visible_text(consumer)
+    producer = example_site.html("teams/growth")
+    assert headings.findall(producer) == ["features", "consumers", "sources"]
+
+
 def test_home_page_counts_recent_changes_and_contributing(example_site: Site) -> None:
     page = example_site.html("")
     shown = visible_text(page)
