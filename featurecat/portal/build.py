@@ -8,7 +8,8 @@ Phases, each timed and reported:
 4. *write*: only files whose bytes changed are rewritten in the MkDocs project under
    ``<catalog>/.featurecat/portal/`` (so ``docs serve`` reloads only what changed);
 5. *mkdocs*: MkDocs builds into a temporary folder next to ``--out``, which then replaces
-   ``--out`` in one step. A failed build leaves the previous site untouched.
+   ``--out`` in one step. A failed build leaves the previous site untouched, and the next
+   build removes the folders that killed builds left behind.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ import gc
 import logging
 import os
 import re
+import secrets
 import shutil
+import stat
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -59,6 +63,7 @@ class Project:
     written: int
     removed: int
     labels: dict[str, str] = field(default_factory=dict)  # docs path -> definition file
+    overrides: dict[str, str] = field(default_factory=dict)  # theme path -> site/overrides file
     notes: list[str] = field(default_factory=list)
 
 
@@ -149,6 +154,7 @@ def prepare(
         written,
         removed,
         labels=_labels(catalog, options),
+        overrides={path: display(file) for path, file in site.theme.items()},
         notes=[
             *site.notes,
             *(
@@ -247,6 +253,7 @@ class _Collect(logging.Handler):
 
 def run_mkdocs(project: Project, site_dir: Path, *, strict: bool = False) -> list[str]:
     """Build ``project`` into ``site_dir``; returns MkDocs' warnings, naming catalog files."""
+    from jinja2 import TemplateError
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
@@ -270,9 +277,26 @@ def run_mkdocs(project: Project, site_dir: Path, *, strict: bool = False) -> lis
         ) from None
     except MkDocsException as exc:
         raise FeaturecatError(f"MkDocs could not build the portal: {exc}") from None
+    except TemplateError as exc:
+        raise FeaturecatError(
+            f"{_template_file(exc, project)}: this theme template failed: "
+            f"{str(exc).rstrip('.')}; theme templates run in a sandbox and cannot reach Python"
+        ) from None
     finally:
         logger.removeHandler(collect)
     return [_explain(m, project.labels) for m in collect.messages]
+
+
+def _template_file(exc: Exception, project: Project) -> str:
+    """The override (or package template) a Jinja error came from: its innermost frame."""
+    theme = project.work / "theme"
+    files = [getattr(exc, "filename", None)]
+    files += reversed([frame.filename for frame in traceback.extract_tb(exc.__traceback__)])
+    for name in files:
+        if name and Path(name).is_relative_to(theme):
+            relpath = Path(name).relative_to(theme).as_posix()
+            return project.overrides.get(relpath, f"the portal's theme template {relpath}")
+    return "a theme template"
 
 
 _DOC_FILE = re.compile(r"Doc file '([^']+)'")
@@ -323,14 +347,55 @@ def _foreign(folder: Path) -> bool:
 
 @contextmanager
 def staging(target: Path) -> Iterator[Path]:
-    """A temporary folder beside ``target`` that replaces it if the block succeeds."""
+    """A temporary folder beside ``target`` that replaces it if the block succeeds.
+
+    The folder is locked while the build runs, so the next build can tell the folders of
+    builds that were killed (and left them behind) from those still running, and remove them.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    _remove_stale(target)
+    # Not tempfile.mkdtemp: its 0700 would stop a web server running as another user.
+    temporary = target.parent / f".{target.name}.building-{secrets.token_hex(6)}"
+    temporary.mkdir()
+    lock = _lock(temporary)
     try:
         yield temporary
+        if target.is_dir():
+            temporary.chmod(stat.S_IMODE(target.stat().st_mode))
         _swap(temporary, target)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove the staging folders of builds into ``target`` that are no longer running."""
+    for folder in target.parent.glob(f".{target.name}.building-*"):
+        lock = _lock(folder)
+        if lock is not None:  # no running build holds it
+            try:
+                shutil.rmtree(folder, ignore_errors=True)
+            finally:
+                os.close(lock)
+
+
+def _lock(folder: Path) -> int | None:
+    """An open descriptor holding ``folder``'s exclusive lock; None if it cannot be had."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no locks, so stale folders are left alone
+        return None
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def _swap(new: Path, target: Path) -> None:

@@ -113,11 +113,13 @@ def bars(profile: ColumnProfile) -> Markup:
     return Markup(f'<table class="fc-bars"><tbody>{"".join(rows)}</tbody></table>')
 
 
+#: Translucent fills tint light and dark backgrounds alike; the labels keep the colour of
+#: Material's scheme, so they stay readable in both.
 _NODE_STYLES = {
-    "source": "fill:#e3f2fd,stroke:#1e88e5,color:#0d47a1",
-    "feature": "fill:#ede7f6,stroke:#5e35b1,color:#311b92",
-    "model": "fill:#e8f5e9,stroke:#43a047,color:#1b5e20",
-    "focus": "fill:#c5cae9,stroke:#283593,stroke-width:3px,color:#1a237e",
+    "source": "fill:#1e88e526,stroke:#1e88e5",
+    "feature": "fill:#7e57c226,stroke:#7e57c2",
+    "model": "fill:#43a04726,stroke:#43a047",
+    "focus": "fill:#5c6bc066,stroke:#5c6bc0,stroke-width:3px",
 }
 
 Node = tuple[str, str]  # (role, name): role is "source", "feature" or "model"

@@ -45,6 +45,9 @@ HISTORY_ROWS = 15
 RECENT_CHANGES = 12
 SUMMARY_CHARS = 160
 MAX_LINEAGE_NODES = 40
+#: Object pages are not in the navigation, so its sidebar would stand empty beside them on
+#: wide screens; their tables get its width instead. (Phones keep the navigation drawer.)
+OBJECT_PAGE_HIDES = ("navigation",)
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def render_pages(
     ):
         for name in sorted(names):
             path = page_path(kind, name)
-            meta: dict[str, Any] = {"title": name}
+            meta: dict[str, Any] = {"title": name, "hide": list(OBJECT_PAGE_HIDES)}
             if kind == "tag":
                 meta["search"] = {"exclude": True}
             add(path, view.render(kind, path, meta, name=name))
@@ -230,20 +233,18 @@ class _View:
             "model": "Models",
             "tag": "Tags",
         }
-        meta: dict[str, Any] = {"title": titles[kind], "search": {"exclude": True}}
-        if kind == "feature":
-            meta["hide"] = ["navigation", "toc"]
-        return meta
+        # One table each, no sections: the sidebars would only take its width.
+        return {"title": titles[kind], "hide": ["navigation", "toc"], "search": {"exclude": True}}
 
     def feature_meta(self, name: str) -> dict[str, Any]:
         feature = self.catalog.features[name]
         meta: dict[str, Any] = {
             "title": name,
             "description": str(safety.escape(summary(feature.description), "html")),
+            "hide": list(OBJECT_PAGE_HIDES),
         }
         if feature.tags:
             meta["tags"] = list(feature.tags)
-        meta["lineage"] = True
         return meta
 
     # --- questions templates ask --------------------------------------------------------------

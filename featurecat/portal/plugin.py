@@ -6,17 +6,26 @@ Python-Markdown and the search indexer would cost more than everything else per 
 is excluded from search anyway). So a generated page carries it after a marker: the plugin
 takes it off the Markdown before conversion and puts each piece back in place of its slot in
 the finished HTML. Hand-written pages have no marker and are untouched.
+
+It also renders every theme template in a Jinja sandbox. A catalog's ``site/overrides/``
+layers templates over Material's, and in MkDocs' plain environment a template can reach
+Python (``config.__class__.__init__.__globals__``...) and run anything at build time.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from jinja2 import Environment
+from jinja2.sandbox import SandboxedEnvironment
 from mkdocs.config.base import Config
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.toc import AnchorLink
 
 from featurecat.portal.fragments import Sections, splice, split
+
+#: How a Mermaid diagram starts, from a mermaid fence or from charts.lineage.
+DIAGRAM = '<pre class="mermaid">'
 
 
 class _Options(Config):  # type: ignore[no-untyped-call]
@@ -26,9 +35,19 @@ class _Options(Config):  # type: ignore[no-untyped-call]
 class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
     """Registered as the ``featurecat`` MkDocs plugin; the portal's config enables it."""
 
+    # First: the search plugin's on_config already renders the theme's language templates.
+    @event_priority(100)
     def on_config(self, config: Any) -> Any:
         self.pending: dict[str, tuple[dict[str, str], Sections]] = {}
+        # Every environment the theme hands out (to the build, search, blog...) is sandboxed.
+        theme_env = config.theme.get_env
+        config.theme.get_env = lambda: sandboxed(theme_env())
         return config
+
+    # First, so the tags plugin renders its listings in the sandbox too.
+    @event_priority(100)
+    def on_env(self, env: Environment, **kwargs: Any) -> Environment:
+        return sandboxed(env)
 
     def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
         body, fragments, sections = split(markdown)
@@ -37,12 +56,51 @@ class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
         return body
 
     def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
-        """Sections drawn inside fragments still belong in the page's table of contents."""
-        _, sections = self.pending.get(page.file.src_uri, ({}, []))
+        """Sections drawn inside fragments still belong in the page's table of contents.
+
+        A page that draws a diagram (a lineage, or a hand-written mermaid fence) gets
+        ``mermaid`` in its meta, so the theme loads the bundled Mermaid instead of Material
+        fetching one from a CDN.
+        """
+        fragments, sections = self.pending.get(page.file.src_uri, ({}, []))
         if sections and page.toc.items and page.toc.items[0].level == 1:
             page.toc.items[0].children.extend(AnchorLink(t, a, 2) for a, t in sections)
+        if any(DIAGRAM in part for part in (html, *fragments.values())):
+            page.meta["mermaid"] = True
         return html
 
     def on_post_page(self, output: str, *, page: Any, **kwargs: Any) -> str:
         fragments, _ = self.pending.pop(page.file.src_uri, ({}, []))
         return splice(output, fragments) if fragments else output
+
+
+def sandboxed(env: Environment) -> SandboxedEnvironment:
+    """``env`` rebuilt as a sandbox: same loader, settings, extensions, filters and globals."""
+    if isinstance(env, SandboxedEnvironment):
+        return env
+    sandbox = SandboxedEnvironment(
+        block_start_string=env.block_start_string,
+        block_end_string=env.block_end_string,
+        variable_start_string=env.variable_start_string,
+        variable_end_string=env.variable_end_string,
+        comment_start_string=env.comment_start_string,
+        comment_end_string=env.comment_end_string,
+        line_statement_prefix=env.line_statement_prefix,
+        line_comment_prefix=env.line_comment_prefix,
+        trim_blocks=env.trim_blocks,
+        lstrip_blocks=env.lstrip_blocks,
+        newline_sequence=env.newline_sequence,
+        keep_trailing_newline=env.keep_trailing_newline,
+        extensions=list(env.extensions),
+        undefined=env.undefined,
+        finalize=env.finalize,
+        autoescape=env.autoescape,
+        loader=env.loader,
+        auto_reload=env.auto_reload,
+    )
+    sandbox.filters.update(env.filters)
+    sandbox.tests.update(env.tests)
+    sandbox.policies.update(env.policies)
+    # The sandbox's own range (capped) stays; gettext and the like come from the theme.
+    sandbox.globals.update({k: v for k, v in env.globals.items() if k != "range"})
+    return sandbox

@@ -9,14 +9,16 @@ modification time. A catalog that stops validating keeps the last good pages and
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from featurecat.catalog import Catalog
-from featurecat.errors import FeaturecatError
+from featurecat.errors import FeaturecatError, UsageError
 from featurecat.portal.build import WORK_DIR, prepare
 from featurecat.portal.profile import ProfileCache
 
@@ -29,6 +31,7 @@ def serve_portal(catalog: Catalog, *, dev_addr: str, dirty: bool, echo: Echo) ->
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
+    host, port = check_address(dev_addr)
     cache: ProfileCache = {}
     project = prepare(catalog, cache=cache)
     echo(f"Serving the portal of '{catalog.project.name}' from {project.work}")
@@ -52,9 +55,48 @@ def serve_portal(catalog: Catalog, *, dev_addr: str, dirty: bool, echo: Echo) ->
         )
     except MkDocsException as exc:
         raise FeaturecatError(f"cannot serve the portal: {exc}") from None
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:  # taken since check_address looked
+            raise
+        raise _address_in_use(host, port) from None
     finally:
         stop.set()
         logger.removeHandler(handler)
+
+
+def check_address(dev_addr: str) -> tuple[str, int]:
+    """``dev_addr``'s host and port, or a usage error unless the server could listen there now."""
+    from mkdocs.config.base import ValidationError
+    from mkdocs.config.config_options import IpAddress
+
+    try:  # MkDocs' own check, so what passes here is what MkDocs accepts
+        host, port = IpAddress().validate(dev_addr)  # type: ignore[no-untyped-call]
+    except ValidationError as exc:
+        raise UsageError(f"--dev-addr {dev_addr}: {exc}; for example 127.0.0.1:8001") from None
+    if not 0 < port < 65536:
+        raise UsageError(f"--dev-addr {dev_addr}: the port must be between 1 and 65535")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        # As the server does, so a port left in TIME_WAIT by a stopped server still counts free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise _address_in_use(host, port) from None
+            raise UsageError(
+                f"cannot listen on {dev_addr} ({exc.strerror}); choose another address with "
+                "--dev-addr, for example 127.0.0.1:8001"
+            ) from None
+    return host, port
+
+
+def _address_in_use(host: str, port: int) -> UsageError:
+    shown = f"[{host}]" if ":" in host else host
+    return UsageError(
+        f"{shown}:{port} is already in use (is another 'featurecat docs serve' running?); "
+        f"pick another port with --dev-addr {shown}:{port + 1 if port < 65535 else 8001}"
+    )
 
 
 def _watch(catalog: Catalog, cache: ProfileCache, stop: threading.Event, echo: Echo) -> None:

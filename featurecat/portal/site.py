@@ -13,7 +13,8 @@ that ``site:`` in ``featurecat.yaml`` names (``site: ../site`` in the example):
     Hand-written pages and assets, copied next to the generated pages. ``contributing.md``
     replaces the default; other top-level pages are added to the navigation.
 ``site/overrides/``
-    Theme overrides (Material's ``custom_dir``), layered over the package's own.
+    Theme overrides (Material's ``custom_dir``), layered over the package's own. Every theme
+    template is rendered in a Jinja sandbox (see plugin.py), so an override cannot run Python.
 """
 
 from __future__ import annotations

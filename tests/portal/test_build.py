@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -116,6 +118,33 @@ def test_refuses_outputs_that_would_destroy_something(repo: Path, out: str, mess
     assert (repo / "catalog" / "featurecat.yaml").is_file()
 
 
+def test_output_folder_is_readable_by_a_web_server(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(repo, "--out", out)[0] == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask, "a new folder gets the umask"
+    out.chmod(0o750)
+    assert build(repo, "--out", out)[0] == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750, "a rebuild keeps the folder's mode"
+
+
+def test_removes_folders_left_by_killed_builds(repo: Path, tmp_path: Path) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    killed = build_tree(tmp_path / ".out.building-k1ll3d", {"index.html": "half a site"})
+    running = build_tree(tmp_path / ".out.building-running", {"index.html": "in progress"})
+    other = build_tree(tmp_path / ".other.building-k1ll3d", {"index.html": "not ours"})
+    fd = os.open(running, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds its folder
+        assert build(repo, "--out", tmp_path / "out")[0] == 0
+    finally:
+        os.close(fd)
+    assert not killed.exists()
+    assert running.is_dir() and other.is_dir()
+    assert sorted(p.name for p in tmp_path.glob(".out.*")) == [".out.building-running"]
+
+
 def test_refuses_to_replace_a_folder_it_did_not_build(repo: Path, tmp_path: Path) -> None:
     precious = build_tree(tmp_path / "precious", {"notes.txt": "keep me"})
     code, output = build(repo, "--out", precious)
@@ -131,12 +160,45 @@ def test_site_config_cannot_run_code(repo: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def _escape_to_shell(command: str) -> str:
+    """A template that runs ``command`` if MkDocs renders it outside a sandbox."""
+    return (
+        "{{ config.__class__.__init__.__globals__['__builtins__']['__import__']('os')"
+        f".popen('{command}').read() }}}}\n"
+    )
+
+
+# copyright.html is rendered on every page; the search plugin renders language.html while
+# it reads its configuration, before any page.
+@pytest.mark.parametrize("template", ["partials/copyright.html", "partials/language.html"])
+def test_theme_overrides_cannot_run_code(repo: Path, tmp_path: Path, template: str) -> None:
+    ran = tmp_path / "ran"
+    build_tree(repo / "site", {f"overrides/{template}": _escape_to_shell(f"touch {ran}")})
+    code, output = build(repo, "--out", tmp_path / "out")
+    assert code == 1
+    assert f"site/overrides/{template}: this theme template failed: access to attribute" in output
+    assert "cannot reach Python" in output
+    assert not ran.exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_theme_overrides_still_work(repo: Path, tmp_path: Path) -> None:
+    build_tree(
+        repo / "site",
+        {"overrides/partials/copyright.html": "<p>Made by {{ config.site_name | upper }}</p>\n"},
+    )
+    out = tmp_path / "out"
+    code, output = build(repo, "--out", out)
+    assert code == 0, output
+    assert "<p>Made by TEST PORTAL</p>" in (out / "index.html").read_text()
+
+
 def test_site_docs_add_pages_and_replace_contributing(repo: Path, tmp_path: Path) -> None:
     build_tree(
         repo / "site",
         {
             "docs/contributing.md": "# How we work\n\nAsk in #features.\n",
-            "docs/glossary.md": "# Glossary\n\nPIT: point in time.\n",
+            "docs/glossary.md": "# Glossary\n\n```mermaid\nflowchart LR\n  a --> b\n```\n",
         },
     )
     out = tmp_path / "out"
@@ -145,6 +207,7 @@ def test_site_docs_add_pages_and_replace_contributing(repo: Path, tmp_path: Path
     assert "Ask in #features." in (out / "contributing" / "index.html").read_text()
     home = (out / "index.html").read_text()
     assert 'href="glossary/"' in home, "a hand-written top-level page joins the navigation"
+    assert "assets/featurecat/mermaid.min.js" in (out / "glossary" / "index.html").read_text()
 
 
 def test_site_docs_cannot_replace_generated_pages(repo: Path, tmp_path: Path) -> None:

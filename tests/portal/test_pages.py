@@ -51,7 +51,7 @@ def test_feature_page(pages: dict[str, str]) -> None:
         "title": "user_age",
         "description": "Age of the user in years.",
         "tags": ["demographics"],
-        "lineage": True,
+        "hide": ["navigation"],
     }
     body, fragments, sections = split(page)
     assert [anchor for anchor, _ in sections] == [

@@ -9,7 +9,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.support import commit_all, init_repo, make_catalog
+import pytest
+
+from tests.support import cli, commit_all, init_repo, make_catalog
 
 
 def _free_port() -> int:
@@ -64,3 +66,34 @@ def test_serve_regenerates_changed_pages(tmp_path: Path) -> None:
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "catalog changed: 7 file(s) regenerated" in output
+
+
+def test_serve_on_a_port_in_use_is_a_usage_error(catalog_dir: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("docs", "serve", "--catalog", catalog_dir, "--dev-addr", f"127.0.0.1:{port}")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: 127.0.0.1:{port} is already in use (is another 'featurecat docs serve' "
+        f"running?); pick another port with --dev-addr 127.0.0.1:{port + 1}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        (
+            "nonsense",
+            "Error: --dev-addr nonsense: Must be a string of format 'IP:PORT'; for example",
+        ),
+        ("127.0.0.1:99999", "Error: --dev-addr 127.0.0.1:99999: the port must be between 1 and"),
+    ],
+)
+def test_serve_on_a_bad_address_is_a_usage_error(
+    catalog_dir: Path, address: str, message: str
+) -> None:
+    result = cli("docs", "serve", "--catalog", catalog_dir, "--dev-addr", address)
+    assert result.exit_code == 2
+    assert result.output.startswith(message) and result.output.count("\n") == 1

@@ -73,6 +73,15 @@ def test_deprecated_feature_names_its_replacement(example_site: Site) -> None:
     assert 'href="../orders_30d/"' in banner[:600]
 
 
+def test_team_pages_show_only_what_the_team_owns(example_site: Site) -> None:
+    headings = re.compile(r'<h2[^>]* id="([a-z-]+)"')
+    consumer = example_site.html("teams/data_science")
+    assert headings.findall(consumer) == ["models"], "a team that only trains models"
+    assert "churn_model" in visible_text(consumer) and "yet" not in visible_text(consumer)
+    producer = example_site.html("teams/growth")
+    assert headings.findall(producer) == ["features", "consumers", "sources"]
+
+
 def test_home_page_counts_recent_changes_and_contributing(example_site: Site) -> None:
     page = example_site.html("")
     shown = visible_text(page)
@@ -89,6 +98,14 @@ def test_site_settings_and_material_features(example_site: Site) -> None:
     assert 'class="md-tag"' in page and 'href="../../tags/pii/"' in page
     assert "assets/featurecat/mermaid.min.js" in page, "Mermaid is served locally"
     assert "unpkg.com" not in page and "fonts.googleapis.com" not in page
+
+
+def test_every_page_with_a_diagram_loads_mermaid(example_site: Site) -> None:
+    for page in example_site.out.rglob("index.html"):
+        html = page.read_text(encoding="utf-8")
+        has_diagram = '<pre class="mermaid">' in html
+        assert has_diagram == ("assets/featurecat/mermaid.min.js" in html), page
+    assert '<pre class="mermaid">' in example_site.html("models/churn_model")
 
 
 def test_feature_pages_are_kept_out_of_the_navigation(example_site: Site) -> None:
