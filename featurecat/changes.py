@@ -1,14 +1,18 @@
-"""A field's value before and after a change, and how to say it in one line.
+"""A field's value before and after a change, how to say it in one line, and the history of
+each definition as commits changed it.
 
-Shared by the diff between two catalogs (:mod:`featurecat.diff`) and the history of each
-definition (:mod:`featurecat.history`). It depends on nothing, so reading history never
-pays for the schema.
+Shared by the diff between two catalogs (:mod:`featurecat.diff`), the history read from git
+(:mod:`featurecat.history`) and the pages and commands that show it. It runs no git and
+needs no schema, so showing history never pays for either.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from featurecat.names import Kind
 
 #: Longer values (descriptions, mostly) are named, not shown, in one-line summaries.
 SHORT = 40
@@ -38,3 +42,47 @@ def describe_change(name: str, old: Any, new: Any) -> str:
     if max(len(before), len(after)) > SHORT:
         return f"{name} changed"
     return f"{name} {before} -> {after}"
+
+
+Action = Literal["added", "modified", "removed", "moved"]
+ObjectKey = tuple[Kind, str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One commit's change to one definition."""
+
+    commit: str
+    date: datetime
+    author: str
+    email: str
+    message: str
+    action: Action
+    path: str  # catalog-relative path after the change (before it, for a removal)
+    fields: tuple[str, ...] = ()  # the top-level fields whose values changed
+    values: tuple[FieldChange, ...] = ()  # those fields' values before and after, as written
+
+    @property
+    def short(self) -> str:
+        return self.commit[:8]
+
+
+@dataclass
+class History:
+    """Changes per object, newest first, and the commits they came from."""
+
+    changes: dict[ObjectKey, list[Change]] = field(default_factory=dict)
+
+    def of(self, kind: Kind, name: str) -> list[Change]:
+        return self.changes.get((kind, name), [])
+
+    def recent(self, kind: Kind | None = None, limit: int = 20) -> list[tuple[ObjectKey, Change]]:
+        """The latest changes across the catalog, newest first."""
+        flat = [
+            (key, change)
+            for key, changes in self.changes.items()
+            for change in changes
+            if kind is None or key[0] is kind
+        ]
+        flat.sort(key=lambda item: item[1].date, reverse=True)
+        return flat[:limit]

@@ -13,62 +13,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from featurecat.changes import FieldChange
+from featurecat.changes import Action, Change, FieldChange, History, ObjectKey
 from featurecat.gitio import catalog_dir, open_repo, read_blobs, resolve
 from featurecat.names import Kind, kind_of, stem
 from featurecat.tree import repo_root
 from featurecat.yamlio import MAX_FILE_BYTES, parse_document
 
-Action = Literal["added", "modified", "removed", "moved"]
-ObjectKey = tuple[Kind, str]
-
 _RECORD, _FIELD = "\x1e", "\x1f"
 _FORMAT = f"{_RECORD}%H{_FIELD}%an{_FIELD}%ae{_FIELD}%aI{_FIELD}%s"
-
-
-@dataclass(frozen=True)
-class Change:
-    """One commit's change to one definition."""
-
-    commit: str
-    date: datetime
-    author: str
-    email: str
-    message: str
-    action: Action
-    path: str  # catalog-relative path after the change (before it, for a removal)
-    fields: tuple[str, ...] = ()  # the top-level fields whose values changed
-    values: tuple[FieldChange, ...] = ()  # those fields' values before and after, as written
-
-    @property
-    def short(self) -> str:
-        return self.commit[:8]
-
-
-@dataclass
-class History:
-    """Changes per object, newest first, and the commits they came from."""
-
-    changes: dict[ObjectKey, list[Change]] = field(default_factory=dict)
-
-    def of(self, kind: Kind, name: str) -> list[Change]:
-        return self.changes.get((kind, name), [])
-
-    def recent(self, kind: Kind | None = None, limit: int = 20) -> list[tuple[ObjectKey, Change]]:
-        """The latest changes across the catalog, newest first."""
-        flat = [
-            (key, change)
-            for key, changes in self.changes.items()
-            for change in changes
-            if kind is None or key[0] is kind
-        ]
-        flat.sort(key=lambda item: item[1].date, reverse=True)
-        return flat[:limit]
 
 
 @dataclass

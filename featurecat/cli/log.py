@@ -13,7 +13,7 @@ from featurecat.cli.common import catalog_options, format_option
 from featurecat.names import OBJECT_KINDS
 
 if TYPE_CHECKING:
-    from featurecat.history import Change, ObjectKey
+    from featurecat.changes import Change, ObjectKey
 
 _KINDS = [k.value for k in OBJECT_KINDS]
 

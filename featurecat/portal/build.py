@@ -95,13 +95,16 @@ def build_portal(
     gc.freeze()
     warnings: list[str] = []
     started = time.perf_counter()
-    with staging(target) as temporary:
-        warnings = run_mkdocs(project, temporary, strict=strict)
-        built = sum(1 for _ in temporary.rglob("index.html"))
-        (temporary / MARKER).write_text(
-            "Built by 'featurecat docs build'; the next build replaces this folder.\n",
-            encoding="utf-8",
-        )
+    try:
+        with staging(target) as temporary:
+            warnings = run_mkdocs(project, temporary, strict=strict)
+            built = sum(1 for _ in temporary.rglob("index.html"))
+            (temporary / MARKER).write_text(
+                "Built by 'featurecat docs build'; the next build replaces this folder.\n",
+                encoding="utf-8",
+            )
+    finally:
+        gc.unfreeze()  # a caller's process (docs serve, a notebook) collects them again
     timed("mkdocs", f"{built:,} pages built into {out}", time.perf_counter() - started)
     return Report(project, target, warnings, seconds)
 

@@ -24,8 +24,7 @@ from typing import Any
 from markupsafe import Markup
 
 from featurecat.catalog import Catalog
-from featurecat.changes import describe_change
-from featurecat.history import Change, History
+from featurecat.changes import Change, History, describe_change
 from featurecat.names import Kind
 from featurecat.portal import charts, safety
 from featurecat.portal.fragments import Slots
@@ -41,7 +40,6 @@ FOLDERS = {
     "model": "models",
     "tag": "tags",
 }
-HISTORY_ROWS = 15
 RECENT_CHANGES = 12
 SUMMARY_CHARS = 160
 MAX_LINEAGE_NODES = 40

@@ -129,6 +129,8 @@ def profile_source(
     con: Any, source: Source, files: list[Path], columns: list[str]
 ) -> SourceProfile:
     """Profile ``columns`` of one source's ``files`` with one scan query."""
+    from featurecat.retrieval.duckdb_engine import quote
+
     reader = "read_parquet" if source.format == "parquet" else "read_csv"
     relation = f"{reader}($files, union_by_name = true)"
     params = {"files": [str(f) for f in files]}
@@ -139,10 +141,10 @@ def profile_source(
     time_column = source.timestamp if source.timestamp in types else None
     # One projection turns each column into plain aggregatable values (numbers and times as
     # finite doubles, NaN and infinities as NULL); then one pass of single-pass aggregates.
-    projections = [f"{_q(time_column)} AS newest" if time_column else "NULL AS newest"]
+    projections = [f"{quote(time_column)} AS newest" if time_column else "NULL AS newest"]
     selects = ["count(*)", "max(newest)"]
     for i, (column, kind) in enumerate(kinds.items()):
-        projections.append(f"{_value(_q(column), kind, types[column])} AS v{i}")
+        projections.append(f"{_value(quote(column), kind, types[column])} AS v{i}")
         selects.extend(_aggregates(f"v{i}", kind))
     inner = f"SELECT {', '.join(projections)} FROM {relation}"  # noqa: S608
     query = f"SELECT {', '.join(selects)} FROM ({inner})"  # noqa: S608
@@ -253,11 +255,6 @@ def _kind(duckdb_type: str) -> ColumnKind | None:
     if upper.lstrip("U").startswith(_NUMBER_TYPES) or upper.startswith("DECIMAL"):
         return "number"
     return None
-
-
-def _q(identifier: str | None) -> str:
-    assert identifier is not None
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _number(value: Any) -> float | None:

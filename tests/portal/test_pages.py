@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from featurecat.catalog import Catalog
-from featurecat.history import History
+from featurecat.changes import History
 from featurecat.portal.fragments import split
 from featurecat.portal.pages import Options, _environment, render_pages
 from featurecat.portal.profile import Profiles
