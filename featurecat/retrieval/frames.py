@@ -11,12 +11,13 @@ one is taken to be UTC already, as the example catalog and most warehouses store
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from featurecat.errors import DataError, UsageError
 from featurecat.retrieval.dtypes import TIMESTAMP_UNIT, ValueKind, arrow_type, pandas_kind
-from featurecat.retrieval.request import Plan, missing_key
+from featurecat.retrieval.request import Plan
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,7 +84,13 @@ def entity_keys(entity_df: pd.DataFrame, plan: Plan) -> pa.Table:
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
         if len(array) and array.null_count == len(array):
-            raise missing_key(key)
+            # A typed column (Int64, float) says what the keys would be: the documented rule
+            # holds (a missing key gets null values), but a whole column of them is worth a word.
+            warnings.warn(
+                f"join key '{key}' is missing in every row of entity_df, so every feature value "
+                "is null; fill in the keys",
+                stacklevel=4,
+            )
         columns[key] = array
     columns[TS] = utc_timestamps(entity_df[plan.timestamp_column])
     columns[ROW] = pa.array(np.arange(len(entity_df), dtype=np.int64))

@@ -107,11 +107,8 @@ def test_join_key_of_the_wrong_type(load: Load, root: Path) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "keys", [[None, None], pd.array([None, None], dtype="Int64"), [float("nan")] * 2]
-)
-def test_join_key_missing_in_every_row(load: Load, root: Path, keys: object) -> None:
-    frame = labels(user_id=keys, event_timestamp=["2025-02-01"] * 2)
+def test_join_key_missing_in_every_row(load: Load, root: Path) -> None:
+    frame = labels(user_id=[None, None], event_timestamp=["2025-02-01"] * 2)
     message = failure(load, ["age"], frame, root)
     assert message == (
         "join key 'user_id' is missing in every row of entity_df, so no feature value can be "
@@ -120,6 +117,18 @@ def test_join_key_missing_in_every_row(load: Load, root: Path, keys: object) -> 
     # A key missing in some rows only gives those rows nulls (see the conformance suite).
     some = load(["age"], labels(user_id=[1, None], event_timestamp=["2025-02-01"] * 2), root)
     assert some["age"].isna().tolist() == [False, True]
+
+
+@pytest.mark.parametrize("keys", [pd.array([None, None], dtype="Int64"), [float("nan")] * 2])
+def test_a_typed_key_column_missing_in_every_row_warns(
+    load: Load, root: Path, keys: object
+) -> None:
+    # Typed, the keys follow the documented rule (and the oracle): null values, with a warning.
+    frame = labels(user_id=keys, event_timestamp=["2025-02-01"] * 2)
+    with pytest.warns(UserWarning, match="join key 'user_id' is missing in every row"):
+        result = load(["age"], frame, root)
+    assert result["age"].isna().all()
+    assert len(result) == 2
 
 
 def test_timestamp_missing_in_every_row(load: Load, root: Path) -> None:

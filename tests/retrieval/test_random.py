@@ -21,6 +21,9 @@ import featurecat
 from featurecat.retrieval import reference
 from tests.retrieval.cases import Case, utc
 
+# Random entity frames can hold no key at all; that case warns, and is tested in test_errors.
+pytestmark = pytest.mark.filterwarnings("ignore:join key 'user_id' is missing in every row")
+
 TIMES = [utc("2025-01-01") + pd.Timedelta(hours=h) for h in (0, 1, 1, 2, 5, 24, 25, 48)]
 DTYPES = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string(), "bool": pa.bool_()}
 
