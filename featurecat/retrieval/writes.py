@@ -70,30 +70,11 @@ def register_feature(
     catalog with the new definitions validates. With ``branch``, the change is committed on a
     new git branch. Returns the new feature.
     """
-    require_text(owner, "owner", "a team name (a string)")
-    require_text(entity, "entity", "an entity name (a string)")
-    require_text(description, "description", "a string that says what the feature means")
-    require_text(source, "source", "a source name (a string)", optional=True)
-    require_text(status, "status", "one of 'draft', 'production' or 'deprecated'")
-    require_text(ttl, "ttl", "a duration string such as '30d' or '12h'", optional=True)
-    require_text(timestamp_column, "timestamp_column", "a column name (a string)")
-    require_text(branch, "branch", "a git branch name (a string)", optional=True)
+    _check_arguments(owner, entity, description, source, status, ttl, timestamp_column, branch)
     tags = _tag_list(tags)
     cat = writable(catalog)
     source_name = source or name
-    _check_name(name, "feature")
-    _check_name(source_name, "source")
-    if name in cat.features:
-        where = cat.origin(Kind.FEATURE, name).path
-        raise UsageError(
-            f"feature '{name}' already exists ({where}); use update_feature to write new data"
-        )
-    if source_name in cat.sources:
-        raise UsageError(f"source '{source_name}' already exists; pass another source= name")
-    if entity not in cat.entities:
-        raise UnknownNameError(entity, cat.entities, kind="entity")
-    if owner not in cat.teams:
-        raise UnknownNameError(owner, cat.teams, kind="team")
+    _check_new_names(cat, name, source_name, entity, owner)
     _require_frame(data, "data")
     if name not in data.columns:
         raise DataError(f"data has no column '{name}' holding the feature's values")
@@ -128,9 +109,7 @@ def register_feature(
         },
     }
     texts = {relpath: dump_yaml(body).encode() for relpath, body in definitions.items()}
-    result = read_tree(_Overlay(WorkTree(cat.root), texts))
-    if result.errors or result.catalog is None:
-        raise CatalogError(result.errors, result.warnings)
+    after = _validated_with(cat, texts)
 
     import pyarrow.parquet as pq
 
@@ -144,7 +123,62 @@ def register_feature(
         branch,
         f"Register feature {name} ({dtype}, entity {entity}, {table.num_rows} rows)",
     )
-    return result.catalog.features[name]
+    return after.features[name]
+
+
+def _check_arguments(
+    owner: object,
+    entity: object,
+    description: object,
+    source: object,
+    status: object,
+    ttl: object,
+    timestamp_column: object,
+    branch: object,
+) -> None:
+    """register_feature's text arguments are text: nothing is silently turned into a string."""
+    require_text(owner, "owner", "a team name (a string)")
+    require_text(entity, "entity", "an entity name (a string)")
+    require_text(description, "description", "a string that says what the feature means")
+    require_text(source, "source", "a source name (a string)", optional=True)
+    require_text(status, "status", "one of 'draft', 'production' or 'deprecated'")
+    require_text(ttl, "ttl", "a duration string such as '30d' or '12h'", optional=True)
+    require_text(timestamp_column, "timestamp_column", "a column name (a string)")
+    require_text(branch, "branch", "a git branch name (a string)", optional=True)
+
+
+def _check_new_names(cat: Catalog, name: str, source: str, entity: str, owner: str) -> None:
+    """The new feature and source are free names; their entity and owner exist."""
+    _check_name(name, "feature")
+    _check_name(source, "source")
+    if name in cat.features:
+        where = cat.origin(Kind.FEATURE, name).path
+        raise UsageError(
+            f"feature '{name}' already exists ({where}); use update_feature to write new data"
+        )
+    if source in cat.sources:
+        raise UsageError(f"source '{source}' already exists; pass another source= name")
+    if entity not in cat.entities:
+        raise UnknownNameError(entity, cat.entities, kind="entity")
+    if owner not in cat.teams:
+        raise UnknownNameError(owner, cat.teams, kind="team")
+
+
+def _validated_with(cat: Catalog, texts: dict[str, bytes]) -> Catalog:
+    """The catalog as it would be with ``texts`` written, or why it would not validate.
+
+    Problems in the new files come from the arguments, so they are told as such: the files
+    they name do not exist.
+    """
+    tree = WorkTree(cat.root)
+    result = read_tree(_Overlay(tree, texts))
+    new = {tree.display(relpath) for relpath in texts}
+    if result.errors and all(d.path in new for d in result.errors):
+        problems = "; ".join(d.message for d in result.errors)
+        raise UsageError(f"{problems} (nothing was written)")
+    if result.errors or result.catalog is None:
+        raise CatalogError(result.errors, result.warnings)
+    return result.catalog
 
 
 def update_feature(

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import featurecat
-from featurecat import CatalogError, DataError, UnknownFeatureError, UnknownNameError
+from featurecat import DataError, UnknownFeatureError, UnknownNameError
 from featurecat.errors import UsageError
 from featurecat.schema import Feature
 from tests.retrieval.cases import entities, profile_repo
@@ -133,9 +133,9 @@ def test_register_infers_the_dtype(root: Path, values: object, dtype: str) -> No
             "holds str values, not timest",
         ),
         ({"data": tenure().drop(columns="user_id")}, DataError, "the data has no column 'user_id'"),
-        ({"status": "live"}, CatalogError, "status"),
+        ({"status": "live"}, UsageError, "status: 'live' is not allowed; use one of"),
         ({"dtype": "int"}, UsageError, "dtype must be one of int32, int64, float32, float64"),
-        ({"ttl": "3 days"}, CatalogError, "not a valid duration"),
+        ({"ttl": "3 days"}, UsageError, "'3 days' is not a valid duration"),
         # Arguments of the wrong type are refused, never coerced into something else.
         (
             {"tags": "pii"},
