@@ -75,3 +75,24 @@ def test_load_at_a_git_ref(tmp_path: Path) -> None:
     assert head.commit is not None and len(head.commit) == 40
     with pytest.raises(CatalogError):
         Catalog.load(root)  # the working tree is broken; the refs were not
+
+
+def test_catalog_load_failures_are_catalog_errors(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="no such folder") as caught:
+        Catalog.load(tmp_path / "missing")
+    assert caught.value.errors[0].code == "no-catalog"
+    with pytest.raises(CatalogError, match="unknown git ref 'nosuch'"):
+        Catalog.load(EXAMPLE_CATALOG, ref="nosuch")
+
+
+def test_validate_is_a_library_call_too(tmp_path: Path) -> None:
+    from featurecat.validation import validate
+
+    outcome = validate(EXAMPLE_CATALOG, check_data=True)
+    assert outcome.errors == []
+    assert outcome.summary == "23 features, 5 sources, 3 entities, 4 teams, 2 models"
+    assert [d.code for d in outcome.warnings] == ["deprecated-feature"]
+    strict = validate(EXAMPLE_CATALOG, strict=True)
+    assert [d.code for d in strict.errors] == ["deprecated-feature"]
+    broken = make_catalog(tmp_path / "catalog", {"teams/risk.yaml": "name: risk\nslack: x\n"})
+    assert [d.code for d in validate(broken).errors] == ["unknown-field"]

@@ -26,7 +26,18 @@ CORE = {
     "codeowners",
     "changes",
 }
-IO = {"yamlio", "parse", "tree", "gitio", "history", "load", "datacheck", "scaffold", "writes"}
+IO = {
+    "yamlio",
+    "parse",
+    "tree",
+    "gitio",
+    "history",
+    "load",
+    "datacheck",
+    "scaffold",
+    "writes",
+    "validation",
+}
 APPS = {"cli", "portal", "retrieval"}
 HEAVY = {
     "pandas",

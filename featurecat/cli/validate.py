@@ -7,8 +7,6 @@ import sys
 import click
 
 from featurecat.cli.common import catalog_options, format_option, wants_color
-from featurecat.errors import Diagnostic, UsageError
-from featurecat.names import Kind
 
 
 @click.command()
@@ -39,39 +37,12 @@ def validate(
 
     Exits 0 when the catalog is valid, 1 when it is not, 2 when no catalog is found.
     """
-    from featurecat.catalog import Catalog
-    from featurecat.report.diagnostics import FORMATS, Outcome, render_text
+    from featurecat.report.diagnostics import FORMATS, render_text
+    from featurecat.validation import validate as run_validation
 
-    if check_data and ref is not None:
-        raise UsageError(
-            f"--check-data reads the data files in the working tree, not as they were at "
-            f"{ref}; check out {ref} first, or drop --ref or --check-data"
-        )
-    result = Catalog.read(catalog_path, ref)
-    diagnostics = list(result.diagnostics)
-    catalog = result.catalog
-    if check_data and catalog is not None:  # the valid part of the catalog, even with errors
-        from featurecat.datacheck import check_data as run_data_checks
-
-        diagnostics.extend(run_data_checks(catalog))
-        diagnostics.sort(key=lambda d: (d.path, d.line, d.column))
-    if changed_since is not None:
-        from featurecat.load import changed_since as changed_files
-
-        changed = changed_files(catalog_path, changed_since, result)
-        diagnostics.sort(key=lambda d: d.path not in changed)
-    if strict:
-        diagnostics = [
-            Diagnostic(d.path, d.line, d.column, d.code, "error", d.message) for d in diagnostics
-        ]
-    summary = ""
-    if catalog is not None:
-        summary = ", ".join(
-            f"{len(objs)} {kind.value if len(objs) == 1 else kind.plural}"
-            for kind in (Kind.FEATURE, Kind.SOURCE, Kind.ENTITY, Kind.TEAM, Kind.MODEL)
-            for objs in [catalog.objects(kind)]
-        )
-    outcome = Outcome(diagnostics, result.files, catalog.project.name if catalog else None, summary)
+    outcome = run_validation(
+        catalog_path, ref, check_data=check_data, strict=strict, changed_since=changed_since
+    )
     if fmt == "text":
         click.echo(render_text(outcome, click.style if wants_color() else None))
     else:

@@ -440,16 +440,6 @@ def test_check_data_still_runs_when_a_definition_is_broken(repo: Path) -> None:
     assert paths == ["catalog/features/user/user_country.yaml", "catalog/teams/risk.yaml"]
 
 
-def test_catalog_load_failures_are_catalog_errors(tmp_path: Path) -> None:
-    from featurecat import Catalog, CatalogError
-
-    with pytest.raises(CatalogError, match="no such folder") as caught:
-        Catalog.load(tmp_path / "missing")
-    assert caught.value.errors[0].code == "no-catalog"
-    with pytest.raises(CatalogError, match="unknown git ref 'nosuch'"):
-        Catalog.load(EXAMPLE_CATALOG, ref="nosuch")
-
-
 def test_a_schema_error_does_not_hide_the_same_files_reference_errors(repo: Path) -> None:
     code, output = validate(
         repo,
