@@ -188,6 +188,11 @@ class Consumer:
     uses_now: bool = True
     """``False`` when this very change stopped the model from using the feature."""
 
+    @property
+    def team(self) -> str:
+        """The owner team and its GitHub handle: ``growth, @acme/growth``."""
+        return f"{self.owner}, {self.github}" if self.github else self.owner
+
 
 @dataclass
 class Assessment:
@@ -346,7 +351,7 @@ def _problems(old: Catalog, new: Catalog, assessment: Assessment) -> Iterator[Di
         if after.version < before.version
         else "without a version bump"
     )
-    users = ", ".join(f"{c.model} ({_team(c)})" for c in assessment.consumers if c.uses_now)
+    users = ", ".join(f"{c.model} ({c.team})" for c in assessment.consumers if c.uses_now)
     yield new.origin(Kind.FEATURE, assessment.name).diagnostic(
         ("version",),
         "version-not-bumped",
@@ -369,7 +374,7 @@ def _still_used(new: Catalog, assessment: Assessment, change: ObjectChange) -> I
         yield new.origin(Kind.MODEL, model.name).diagnostic(
             ("features", model.features.index(gone)),
             "removed-feature-used",
-            f"model '{model.name}' (team {_team(consumer)}) uses feature '{gone}', which {what}",
+            f"model '{model.name}' (team {consumer.team}) uses feature '{gone}', which {what}",
         )
 
 
@@ -380,10 +385,6 @@ def describe_finding(finding: Finding) -> str:
     else:
         text = describe_change(finding.field, finding.old, finding.new)
     return f"{text} via {finding.via}" if finding.via else text
-
-
-def _team(consumer: Consumer) -> str:
-    return f"{consumer.owner}, {consumer.github}" if consumer.github else consumer.owner
 
 
 def _path(old: Catalog, new: Catalog, kind: Kind, name: str) -> str | None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import init_repo, make_catalog
+from tests.support import GIT_TEST_ENV, init_repo, make_catalog
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CATALOG = REPO_ROOT / "catalog"
@@ -15,11 +15,9 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     """Git in tests sees no user or system config, and has a fixed identity."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Test Author")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
+    for name, value in GIT_TEST_ENV.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("NO_COLOR", "1")
 
 

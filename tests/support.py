@@ -13,6 +13,13 @@ from click.testing import CliRunner, Result
 
 from featurecat.cli import main
 
+#: Git as tests run it: no system config and a fixed identity (GIT_CONFIG_GLOBAL is set apart).
+GIT_TEST_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    **{f"GIT_{role}_NAME": "Test Author" for role in ("AUTHOR", "COMMITTER")},
+    **{f"GIT_{role}_EMAIL": "test@example.com" for role in ("AUTHOR", "COMMITTER")},
+}
+
 #: A small, valid catalog; tests override or add files to make the case they need.
 BASE_CATALOG: dict[str, str] = {
     "featurecat.yaml": "name: test\ndescription: A catalog for tests.\n",

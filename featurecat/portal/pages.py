@@ -204,7 +204,7 @@ class _View:
     def render(self, template: str, path: str, meta: dict[str, Any], **context: Any) -> str:
         slots = Slots()
         body = (
-            _environment()
+            environment()
             .get_template(f"{template}.md.j2")
             .render(
                 catalog=self.catalog,
@@ -485,7 +485,8 @@ _FILTERS = (
 
 
 @cache
-def _environment() -> Any:
+def environment() -> Any:
+    """The sandboxed Jinja environment the page templates render in (one per process)."""
     from jinja2 import PackageLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 

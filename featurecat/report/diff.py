@@ -266,7 +266,7 @@ def _action(a: Assessment) -> str:
 
 
 def _consumer(c: Consumer, handle: bool = True) -> str:
-    team = f"{c.owner}, {c.github}" if c.github and handle else c.owner
+    team = c.team if handle else c.owner
     return f"{c.model} ({team})" + ("" if c.uses_now else ", stops using it here")
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import EXAMPLE_CATALOG, REPO_ROOT
 from tests.portal.hostile import HOSTILE_COMMIT, hostile_catalog
-from tests.support import build_tree, cli, commit_all, init_repo
+from tests.support import GIT_TEST_ENV, build_tree, cli, commit_all, init_repo
 
 USER_AGE_EDIT = "Clarify when user_age is null"
 
@@ -42,11 +42,9 @@ class Site:
 def git_identity() -> Iterator[None]:
     """Session fixtures run git before the per-test isolation applies; give them the same."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
         patch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-        for role in ("AUTHOR", "COMMITTER"):
-            patch.setenv(f"GIT_{role}_NAME", "Test Author")
-            patch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
+        for name, value in GIT_TEST_ENV.items():
+            patch.setenv(name, value)
         yield
 
 

@@ -10,7 +10,7 @@ import yaml
 from featurecat.catalog import Catalog
 from featurecat.changes import History
 from featurecat.portal.fragments import split
-from featurecat.portal.pages import Options, _environment, render_pages
+from featurecat.portal.pages import Options, environment, render_pages
 from featurecat.portal.profile import Profiles
 from tests.support import make_catalog
 
@@ -78,7 +78,7 @@ def test_index_pages_are_excluded_from_search(pages: dict[str, str]) -> None:
 
 
 def test_templates_cannot_print_flags_or_bypass_escaping() -> None:
-    env = _environment()
+    env = environment()
     with pytest.raises(TypeError):
         env.from_string("{{ x }}").render(x=None)
     assert "safe" not in env.filters and "e" not in env.filters and "format" not in env.filters
