@@ -74,30 +74,21 @@ class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
         return splice(output, fragments) if fragments else output
 
 
+#: The Environment settings a sandboxed copy keeps (its constructor's keywords).
+_SETTINGS = (
+    "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
+    "comment_start_string", "comment_end_string", "line_statement_prefix",
+    "line_comment_prefix", "trim_blocks", "lstrip_blocks", "newline_sequence",
+    "keep_trailing_newline", "undefined", "finalize", "autoescape", "loader", "auto_reload",
+)  # fmt: skip
+
+
 def sandboxed(env: Environment) -> SandboxedEnvironment:
     """``env`` rebuilt as a sandbox: same loader, settings, extensions, filters and globals."""
     if isinstance(env, SandboxedEnvironment):
         return env
-    sandbox = SandboxedEnvironment(
-        block_start_string=env.block_start_string,
-        block_end_string=env.block_end_string,
-        variable_start_string=env.variable_start_string,
-        variable_end_string=env.variable_end_string,
-        comment_start_string=env.comment_start_string,
-        comment_end_string=env.comment_end_string,
-        line_statement_prefix=env.line_statement_prefix,
-        line_comment_prefix=env.line_comment_prefix,
-        trim_blocks=env.trim_blocks,
-        lstrip_blocks=env.lstrip_blocks,
-        newline_sequence=env.newline_sequence,
-        keep_trailing_newline=env.keep_trailing_newline,
-        extensions=list(env.extensions),
-        undefined=env.undefined,
-        finalize=env.finalize,
-        autoescape=env.autoescape,
-        loader=env.loader,
-        auto_reload=env.auto_reload,
-    )
+    settings = {name: getattr(env, name) for name in _SETTINGS}
+    sandbox = SandboxedEnvironment(**settings, extensions=list(env.extensions))
     sandbox.filters.update(env.filters)
     sandbox.tests.update(env.tests)
     sandbox.policies.update(env.policies)
