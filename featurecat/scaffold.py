@@ -64,7 +64,10 @@ def create_catalog(directory: Path, name: str | None = None) -> list[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         for path in moved:
-            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink()
         raise
     return [directory / r for r in relpaths]
 
