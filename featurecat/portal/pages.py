@@ -225,7 +225,7 @@ class _View:
         feature = self.catalog.features[name]
         meta: dict[str, Any] = {
             "title": name,
-            "description": str(safety.escape(summary(feature.description), "html")),
+            "description": summary(feature.description),  # plugin.py escapes it
             "hide": list(OBJECT_PAGE_HIDES),
         }
         if feature.tags:
