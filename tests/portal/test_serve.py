@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,14 @@ class Served:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        self.lines: list[str] = []  # read as it comes, so a full pipe never blocks the server
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
 
     def get(self, path: str, host: str | None = None) -> tuple[int, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -66,7 +75,7 @@ class Served:
             if found:
                 return found
             time.sleep(0.05)
-        raise AssertionError(f"never {what}")
+        raise AssertionError(f"never {what}; the server said:\n{self.stop()}")
 
     def idle(self) -> dict[str, Any]:
         """The status once a build finished and no change waits for another."""
@@ -82,7 +91,9 @@ class Served:
     def stop(self) -> str:
         if self.process.poll() is None:
             self.process.terminate()
-        return self.process.communicate(timeout=60)[0]
+        self.process.wait(timeout=60)
+        self.reader.join(timeout=60)
+        return "".join(self.lines)
 
 
 @pytest.fixture
@@ -117,7 +128,7 @@ def test_one_save_is_one_rebuild_and_the_previous_site_is_served_meanwhile(
     served.wait(lambda: "Age of the user in years" in served.get(page)[1], "served the site")
     assert served.idle()["builds"] == 1
     _save_like_an_editor(served.catalog / USER_AGE, "in years", "in whole years")
-    served.wait(lambda: served.status()["building"], "started a rebuild")
+    served.wait(lambda: (s := served.status())["building"] or s["builds"] > 1, "saw the save")
     code, body = served.get(page)
     if served.status()["version"] == 1:  # still building, so this came from the previous site
         assert code == 200 and "Age of the user in years" in body
@@ -133,7 +144,7 @@ def test_changes_during_a_build_make_exactly_one_more(served: Served) -> None:
     served.idle()
     feature = served.catalog / USER_AGE
     _save_like_an_editor(feature, "in years", "in whole years")
-    served.wait(lambda: served.status()["building"], "started a rebuild")
+    served.wait(lambda: (s := served.status())["building"] or s["builds"] > 1, "saw the save")
     _save_like_an_editor(feature, "in whole years", "in calendar years")
     time.sleep(1)  # two separate changes, not one burst
     _save_like_an_editor(served.catalog / "teams" / "growth.yaml", "Growth team.", "Growth.")
