@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,10 @@ def ignored(path: str, generated: Path) -> bool:
     return ".git" in parts or Path(path).is_relative_to(generated)
 
 
+def _watched(folder: Path) -> bool:
+    return folder.name not in (".git", Path(WORK_DIR).parts[0])
+
+
 @contextmanager
 def watching(catalog: Catalog, changes: Changes) -> Iterator[str]:
     """Watch ``catalog``'s folders, noting relevant events in ``changes``; yields the watcher's
@@ -116,20 +120,37 @@ def watching(catalog: Catalog, changes: Changes) -> Iterator[str]:
     relevant = {"created", "modified", "closed", "moved", "deleted"}
     generated = catalog.root.resolve() / Path(WORK_DIR).parts[0]
 
+    observer: Any = Observer()
+    root = catalog.root.resolve()
+
+    def schedule(folder: Path, recursive: bool = True) -> None:
+        observer.schedule(handler, str(folder), recursive=recursive, event_filter=kinds)
+
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
             if event.event_type not in relevant:
                 return
             if event.is_directory and event.event_type == "modified":
                 return
-            paths = [event.src_path, getattr(event, "dest_path", "")]
-            if any(p and not ignored(str(p), generated) for p in paths):
+            paths = [Path(str(p)) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
+            new = event.event_type in ("created", "moved") and event.is_directory
+            if new and paths[-1].parent == root and _watched(paths[-1]):
+                with suppress(OSError):  # gone again already: its removal is an event too
+                    schedule(paths[-1])  # a new top-level folder of the catalog
+            if any(not ignored(str(p), generated) for p in paths):
                 changes.note()
 
-    observer: Any = Observer()
     handler = Handler()
+    # The catalog's own level alone, then each of its folders but the generated project:
+    # a recursive watch there would watch (and hear every write to) 20,000 page folders.
     for folder in watched_folders(catalog):
-        observer.schedule(handler, str(folder), recursive=True, event_filter=kinds)
+        if folder != root:
+            schedule(folder)
+            continue
+        schedule(root, recursive=False)
+        for child in sorted(root.iterdir()):
+            if child.is_dir() and _watched(child):
+                schedule(child)
     try:
         observer.start()
     except OSError as exc:
