@@ -61,10 +61,24 @@ def _phase(name: str, detail: str, seconds: float) -> None:
     help="Where to serve the site.",
 )
 @click.option(
-    "--dirty", is_flag=True, help="Rebuild only changed pages: faster reloads for big catalogs."
+    "--dirty",
+    is_flag=True,
+    hidden=True,
+    help="Ignored: kept so that older scripts keep working (every rebuild is incremental).",
 )
 def serve(catalog_path: str | None, dev_addr: str, dirty: bool) -> None:
-    """Serve the portal on localhost, rebuilding it when the catalog changes."""
+    """Serve the portal on localhost, rebuilding it when the catalog changes.
+
+    One save is one rebuild, in the background: the previous site is served until the new
+    one is complete, then open pages reload. Only requests addressed to this server's own
+    name (localhost, 127.0.0.1, [::1] or --dev-addr's host) are answered.
+    """
     from featurecat.portal.serve import serve_portal
 
-    serve_portal(load(catalog_path, None), dev_addr=dev_addr, dirty=dirty, echo=click.echo)
+    if dirty:
+        click.echo(
+            "note: --dirty is no longer needed and is ignored: only changed pages are "
+            "regenerated, and the previous site is served while the next one builds",
+            err=True,
+        )
+    serve_portal(load(catalog_path, None), dev_addr=dev_addr, echo=click.echo)

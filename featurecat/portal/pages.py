@@ -10,12 +10,10 @@ cannot print a user-written string unescaped by forgetting a filter.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -29,6 +27,7 @@ from featurecat.names import Kind
 from featurecat.portal import charts, safety
 from featurecat.portal.fragments import Slots
 from featurecat.portal.profile import ColumnProfile, Profiles, SourceProfile
+from featurecat.portal.workers import forkable, forked_map
 from featurecat.schema import Feature, Model
 
 #: URL folder of each kind of page; every object page is ``<folder>/<name>/index.md``.
@@ -110,29 +109,17 @@ def render_pages(
 
 #: Below this many features, starting processes costs more than it saves.
 PARALLEL_MIN_FEATURES = 1000
-_forked_view: _View | None = None
 
 
 def _feature_pages(view: _View, names: list[str], workers: int | None) -> dict[str, str]:
     count = workers or os.cpu_count() or 1
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if count < 2 or not forkable or (workers is None and len(names) < PARALLEL_MIN_FEATURES):
+    if count < 2 or not forkable() or (workers is None and len(names) < PARALLEL_MIN_FEATURES):
         return _render_features(view, names)
-    global _forked_view
-    _forked_view = view  # inherited by the forked workers: nothing is pickled on the way in
     size = -(-len(names) // count)
     chunks = [names[i : i + size] for i in range(0, len(names), size)]
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(len(chunks), mp_context=context) as pool:
-            return {path: text for part in pool.map(_render_chunk, chunks) for path, text in part}
-    finally:
-        _forked_view = None
-
-
-def _render_chunk(names: list[str]) -> list[tuple[str, str]]:
-    assert _forked_view is not None
-    return list(_render_features(_forked_view, names).items())
+    # The workers inherit the view by fork: nothing is pickled on the way in.
+    parts = forked_map(lambda chunk: list(_render_features(view, chunk).items()), chunks)
+    return {path: text for part in parts for path, text in part}
 
 
 def _render_features(view: _View, names: list[str]) -> dict[str, str]:
@@ -238,7 +225,7 @@ class _View:
         feature = self.catalog.features[name]
         meta: dict[str, Any] = {
             "title": name,
-            "description": str(safety.escape(summary(feature.description), "html")),
+            "description": summary(feature.description),  # plugin.py escapes it
             "hide": list(OBJECT_PAGE_HIDES),
         }
         if feature.tags:

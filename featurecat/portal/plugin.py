@@ -10,6 +10,12 @@ the finished HTML. Hand-written pages have no marker and are untouched.
 It also renders every theme template in a Jinja sandbox. A catalog's ``site/overrides/``
 layers templates over Material's, and in MkDocs' plain environment a template can reach
 Python (``config.__class__.__init__.__globals__``...) and run anything at build time.
+
+And it escapes the text the theme prints without escaping: Material's templates run without
+autoescape and print ``config.site_name``, ``config.copyright``, ``page.meta.title`` and the
+like as they are. Each of these settings (the generated ones and those of ``site/mkdocs.yml``)
+and each page's front-matter title and description is escaped once, as markup, so the
+templates that do filter it with ``| e`` do not escape it twice.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.toc import AnchorLink
 
+from featurecat.portal import safety
 from featurecat.portal.fragments import Sections, splice, split
+from featurecat.portal.settings import SETTINGS, THEME
 
 #: How a Mermaid diagram starts, from a mermaid fence or from charts.lineage.
 DIAGRAM = '<pre class="mermaid">'
@@ -42,6 +50,7 @@ class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
         # Every environment the theme hands out (to the build, search, blog...) is sandboxed.
         theme_env = config.theme.get_env
         config.theme.get_env = lambda: sandboxed(theme_env())
+        _escape_settings(config)
         return config
 
     # First, so the tags plugin renders its listings in the sandbox too.
@@ -50,6 +59,9 @@ class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
         return sandboxed(env)
 
     def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
+        for key in _PRINTED_META:
+            if page.meta.get(key) is not None:
+                page.meta[key] = safety.escape(page.meta[key], "html")
         body, fragments, sections = split(markdown)
         if fragments:
             self.pending[page.file.src_uri] = (fragments, sections)
@@ -72,6 +84,25 @@ class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
     def on_post_page(self, output: str, *, page: Any, **kwargs: Any) -> str:
         fragments, _ = self.pending.pop(page.file.src_uri, ({}, []))
         return splice(output, fragments) if fragments else output
+
+
+#: Front-matter values the theme prints without escaping (a hand-written page's title shows
+#: in the navigation of every page).
+_PRINTED_META = ("title", "description")
+
+
+def _escape_settings(config: Any) -> None:
+    """Escape every text setting the theme may print, in place; links were checked on read."""
+    for key, shape in SETTINGS.items():
+        if key == "theme":
+            for theme_key in THEME:
+                if theme_key in config.theme:
+                    config.theme[theme_key] = safety.markup_tree(config.theme[theme_key])
+        elif key == "extra":
+            for extra_key, value in list(config.extra.items()):
+                config.extra[extra_key] = safety.markup_tree(value)
+        elif shape in ("text", "web"):
+            config[key] = safety.markup_tree(config[key])
 
 
 #: The Environment settings a sandboxed copy keeps (its constructor's keywords).

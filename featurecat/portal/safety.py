@@ -39,7 +39,7 @@ import json
 import re
 import shlex
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import yaml
 from markupsafe import Markup
@@ -216,6 +216,48 @@ def url(value: str) -> str | None:
     if candidate.startswith("//"):
         return None
     return quote(candidate, safe=_RELATIVE_SAFE)
+
+
+# What RFC 3986 allows in a URL; anything else (spaces, quotes, angle brackets, backslashes,
+# braces, control characters) could end an attribute or hide a scheme, so it is refused.
+_URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
+def web_url(value: str) -> str | None:
+    """``value`` when it is an absolute ``http(s)`` URL with a host, as written; else None."""
+    if not _URL_CHARACTERS.fullmatch(value):
+        return None
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # a malformed port or IPv6 address
+        return None
+    return value if parts.scheme.lower() in ("http", "https") and host else None
+
+
+def local_or_web_url(value: str) -> str | None:
+    """``value`` when it is a web URL or a relative path (no scheme, no ``//`` host)."""
+    if web_url(value) is not None:
+        return value
+    if not _URL_CHARACTERS.fullmatch(value) or value.startswith("//") or _SCHEME.match(value):
+        return None
+    return value
+
+
+def markup_tree(value: Any) -> Any:
+    """Every string in ``value`` (nested lists and mappings too) escaped as HTML text.
+
+    Mapping keys stay as they are: templates look values up by them.
+    """
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        return escape(value, "html")
+    if isinstance(value, list):
+        return [markup_tree(item) for item in value]
+    if isinstance(value, dict):
+        return {key: markup_tree(item) for key, item in value.items()}
+    return value
 
 
 # --- other contexts --------------------------------------------------------------------------

@@ -1,67 +1,146 @@
 """``featurecat docs serve``: the portal, live on localhost.
 
-MkDocs' development server watches the generated project and reloads the browser. A watcher
-thread here polls the catalog, its ``site`` folder and its data; on a change it reloads the
-catalog and regenerates the project, rewriting only the pages whose content changed, so MkDocs
-(especially with ``--dirty``) rebuilds little. Data profiles are cached by file size and
-modification time. A catalog that stops validating keeps the last good pages and prints why.
+Three parts, each doing one thing:
+
+* a builder thread runs ``featurecat docs build`` in a child process into a scratch folder,
+  which the finished build replaces in one step (build.py's staging). The child regenerates
+  only the pages whose content changed, and its render workers die with it;
+* the watcher (watch.py) turns file events in the catalog, its site folder and its data into
+  settled changes: one save is one build, and changes made during a build make exactly one
+  more. A catalog that stops validating keeps the last good site and prints why;
+* the HTTP server (server.py) serves the last complete build meanwhile, reloads browsers
+  when a new one is in place, and refuses requests for other host names.
+
+A build in a child process keeps the server answering (no shared interpreter lock, no
+half-written folder), and an idle server sleeps: nothing polls.
 """
 
 from __future__ import annotations
 
 import errno
-import logging
-import os
+import signal
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from featurecat.catalog import Catalog
-from featurecat.errors import FeaturecatError, UsageError
-from featurecat.portal.build import WORK_DIR, prepare
-from featurecat.portal.profile import ProfileCache
+from featurecat.errors import UsageError
+from featurecat.portal.server import State, make_server
+from featurecat.portal.watch import Changes, watching
 
-POLL_SECONDS = 1.0
 Echo = Callable[[str], None]
 
 
-def serve_portal(catalog: Catalog, *, dev_addr: str, dirty: bool, echo: Echo) -> None:
-    """Serve ``catalog``'s portal until interrupted."""
-    from mkdocs.commands.serve import serve
-    from mkdocs.exceptions import MkDocsException
-
+def serve_portal(catalog: Catalog, *, dev_addr: str, echo: Echo) -> None:
+    """Serve ``catalog``'s portal until interrupted (Ctrl+C or SIGTERM)."""
     host, port = check_address(dev_addr)
-    cache: ProfileCache = {}
-    project = prepare(catalog, cache=cache)
-    echo(f"Serving the portal of '{catalog.project.name}' from {project.work}")
-    stop = threading.Event()
-    watcher = threading.Thread(
-        target=_watch, args=(catalog, cache, stop, echo), name="featurecat-watch", daemon=True
-    )
-    watcher.start()
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        serve(
-            config_file=str(project.config_file),
-            livereload=True,
-            build_type="dirty" if dirty else None,
-            watch_theme=True,
-            dev_addr=dev_addr,
-        )
-    except MkDocsException as exc:
-        raise FeaturecatError(f"cannot serve the portal: {exc}") from None
-    except OSError as exc:
-        if exc.errno != errno.EADDRINUSE:  # taken since check_address looked
-            raise
-        raise _address_in_use(host, port) from None
-    finally:
-        stop.set()
-        logger.removeHandler(handler)
+    shown = f"[{host}]" if ":" in host else host
+    state = State()
+    changes = Changes()
+    with tempfile.TemporaryDirectory(prefix="featurecat-serve-") as scratch:
+        site = Path(scratch) / "site"
+        try:
+            server = make_server(host, port, site, state, changes)
+        except OSError as exc:  # taken since check_address looked
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise _address_in_use(host, port) from None
+        builder = _Builder(catalog.root, site, state, changes, echo)
+        with server, watching(catalog, changes) as watcher:
+            thread = threading.Thread(target=builder.run, name="featurecat-build", daemon=True)
+            thread.start()
+            echo(
+                f"Serving the portal of '{catalog.project.name}' on http://{shown}:{port}/ "
+                f"(watching with {watcher}; Ctrl+C to stop)"
+            )
+            previous = _stop_on_sigterm()
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass
+            finally:
+                changes.close()
+                builder.stop()
+                thread.join()
+                if previous is not None:
+                    signal.signal(signal.SIGTERM, previous)
+
+
+class _Builder:
+    """Runs one ``docs build`` at a time in a child process, forwarding what it prints."""
+
+    def __init__(self, root: Path, site: Path, state: State, changes: Changes, echo: Echo) -> None:
+        self.command = [sys.executable, "-m", "featurecat", "docs", "build"]
+        self.command += ["--catalog", str(root), "--out", str(site)]
+        self.state = state
+        self.changes = changes
+        self.echo = echo
+        self.child: subprocess.Popen[str] | None = None
+        self.stopped = False
+
+    def run(self) -> None:
+        self.build()
+        while self.changes.wait():
+            self.build()
+
+    def build(self) -> None:
+        with self.state.condition:
+            if self.stopped:
+                return
+            self.state.building = True  # and, in the same step, no change is pending
+            self.changes.take()
+            started = time.perf_counter()
+            self.child = subprocess.Popen(
+                self.command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+            )
+        assert self.child.stdout is not None
+        for line in self.child.stdout:
+            if not line.startswith("Portal built in "):  # names the scratch folder
+                self.echo(line.rstrip("\n"))
+        ok = self.child.wait() == 0
+        seconds = time.perf_counter() - started
+        self.state.finished(ok)
+        if self.stopped:
+            return
+        if ok:
+            self.echo(f"Build {self.state.builds} served ({seconds:.1f}s); open pages reload")
+        elif self.state.version:
+            self.echo(f"Build {self.state.builds} failed; still serving the last good site")
+        else:
+            self.echo(f"Build {self.state.builds} failed; fix the catalog and save again")
+
+    def stop(self) -> None:
+        with self.state.condition:
+            self.stopped = True
+            child = self.child
+        if child is not None and child.poll() is None:
+            child.terminate()  # its render workers exit with it
+            child.wait()
+
+
+def _stop_on_sigterm() -> Any:
+    """Make SIGTERM stop the server like Ctrl+C does (cleaning up); the previous handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    return signal.SIG_DFL if previous is None else previous
 
 
 def check_address(dev_addr: str) -> tuple[str, int]:
@@ -69,7 +148,7 @@ def check_address(dev_addr: str) -> tuple[str, int]:
     from mkdocs.config.base import ValidationError
     from mkdocs.config.config_options import IpAddress
 
-    try:  # MkDocs' own check, so what passes here is what MkDocs accepts
+    try:  # MkDocs' own check of an address, as before
         host, port = IpAddress().validate(dev_addr)  # type: ignore[no-untyped-call]
     except ValidationError as exc:
         raise UsageError(f"--dev-addr {dev_addr}: {exc}; for example 127.0.0.1:8001") from None
@@ -97,49 +176,3 @@ def _address_in_use(host: str, port: int) -> UsageError:
         f"{shown}:{port} is already in use (is another 'featurecat docs serve' running?); "
         f"pick another port with --dev-addr {shown}:{port + 1 if port < 65535 else 8001}"
     )
-
-
-def _watch(catalog: Catalog, cache: ProfileCache, stop: threading.Event, echo: Echo) -> None:
-    folders = watched_folders(catalog)
-    seen = snapshot(folders)
-    while not stop.wait(POLL_SECONDS):
-        current = snapshot(folders)
-        if current == seen:
-            continue
-        seen = current
-        result = Catalog.read(catalog.root)
-        if result.catalog is None or result.errors:
-            for diagnostic in result.errors:
-                echo(str(diagnostic))
-            echo("the catalog does not validate; the portal keeps its last good pages")
-            continue
-        try:
-            project = prepare(result.catalog, cache=cache)
-        except FeaturecatError as exc:
-            echo(f"Error: {exc}")
-            continue
-        echo(f"catalog changed: {project.written} file(s) regenerated, {project.removed} removed")
-
-
-def watched_folders(catalog: Catalog) -> list[Path]:
-    folders = [catalog.root]
-    if catalog.project.site is not None:
-        folders.append((catalog.root / catalog.project.site).resolve())
-    return folders
-
-
-def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
-    """Size and modification time of every file below ``folders`` (generated files excluded)."""
-    found: dict[str, tuple[int, int]] = {}
-    skip = Path(WORK_DIR).parts[0]
-    for folder in folders:
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames[:] = [d for d in dirnames if d != skip and d != ".git"]
-            for name in filenames:
-                path = Path(dirpath, name)
-                try:
-                    stat = path.stat()
-                except OSError:
-                    continue
-                found[str(path)] = (stat.st_size, stat.st_mtime_ns)
-    return found

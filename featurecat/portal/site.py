@@ -5,10 +5,11 @@ script, Mermaid and a contributing page. A catalog may add hand-written sources 
 that ``site:`` in ``featurecat.yaml`` names (``site: ../site`` in the example):
 
 ``site/mkdocs.yml``
-    Overrides for a closed list of settings (:data:`ALLOWED_SETTINGS`): names, links, colours,
-    extra stylesheets and scripts. Plugins, hooks and Markdown extensions are refused: MkDocs
-    would import Python for them, and the portal's escaping relies on a known set of
-    extensions.
+    Overrides for a closed list of settings (:data:`.settings.SETTINGS`): names, links,
+    colours, extra stylesheets and scripts. Plugins, hooks and Markdown extensions are refused:
+    MkDocs would import Python for them, and the portal's escaping relies on a known set of
+    extensions. Text values are escaped like any other user text, and links must be http(s)
+    addresses (or relative paths for the site's own files).
 ``site/docs/``
     Hand-written pages and assets, copied next to the generated pages. ``contributing.md``
     replaces the default; other top-level pages are added to the navigation.
@@ -29,25 +30,14 @@ from typing import Any
 import yaml
 
 from featurecat.catalog import Catalog
-from featurecat.errors import CatalogError, Diagnostic
 from featurecat.names import PROJECT_FILE, Kind
-from featurecat.portal import safety
 from featurecat.portal.pages import FOLDERS, page_path
+from featurecat.portal.settings import read_settings
 from featurecat.scaffold import walk_package
-from featurecat.tree import displayer, repo_root
-from featurecat.yamlio import parse_document
+from featurecat.tree import repo_root
 
 ASSETS = "assets/featurecat"
 MAX_SITE_FILE_BYTES = 50 * 1024 * 1024
-
-#: Settings site/mkdocs.yml may override (and theme settings under ``theme:``).
-ALLOWED_SETTINGS = frozenset(
-    {
-        "site_name", "site_description", "site_author", "site_url", "copyright",
-        "repo_url", "repo_name", "extra", "extra_css", "extra_javascript", "theme",
-    }
-)  # fmt: skip
-ALLOWED_THEME = frozenset({"palette", "features", "font", "logo", "favicon", "icon", "language"})
 
 
 class PythonName(str):
@@ -138,71 +128,10 @@ def read_site(catalog: Catalog) -> SiteSources:
     site = SiteSources(folder=folder)
     config = folder / "mkdocs.yml"
     if config.is_file():
-        site.settings = _read_settings(config)
+        site.settings = read_settings(config)
     site.docs = dict(_files(folder / "docs", repo))
     site.theme = dict(_files(folder / "overrides", repo))
     return site
-
-
-def _read_settings(path: Path) -> dict[str, Any]:
-    shown = displayer(path.parent)(path.name)
-    document, problems = parse_document(path.read_bytes(), shown)
-    errors = [p for p in problems if p.is_error]
-    if document is None or errors:
-        raise CatalogError(errors or problems)
-    if document.value is None:
-        return {}
-    if not isinstance(document.value, dict):
-        raise CatalogError([_diagnostic(shown, 1, "site/mkdocs.yml must be a mapping of settings")])
-    found = []
-    for key, value in document.value.items():
-        line = document.index.locate((key,))[0]
-        if key not in ALLOWED_SETTINGS:
-            found.append(
-                _diagnostic(
-                    shown,
-                    line,
-                    f"'{key}' cannot be set here: the portal only takes "
-                    f"{', '.join(sorted(ALLOWED_SETTINGS))} (it never runs plugins, hooks or "
-                    "extensions from the repository)",
-                )
-            )
-        elif key == "theme":
-            if not isinstance(value, dict):
-                found.append(_diagnostic(shown, line, "theme must be a mapping"))
-                continue
-            for theme_key in value:
-                if theme_key not in ALLOWED_THEME:
-                    found.append(
-                        _diagnostic(
-                            shown,
-                            document.index.locate((key, theme_key))[0],
-                            f"theme: '{theme_key}' cannot be set here; allowed: "
-                            f"{', '.join(sorted(ALLOWED_THEME))}",
-                        )
-                    )
-        elif key == "repo_url" and safety.url(str(value)) is None:
-            found.append(_diagnostic(shown, line, "repo_url must be an http(s) address"))
-    if found:
-        raise CatalogError(found)
-    return {k: _typed(v) for k, v in document.value.items()}
-
-
-def _diagnostic(path: str, line: int, message: str) -> Diagnostic:
-    return Diagnostic(path, line, 1, "site-config", "error", message)
-
-
-def _typed(value: Any) -> Any:
-    """YAML 1.2 booleans and numbers, which the hardened reader keeps as strings."""
-    if isinstance(value, dict):
-        return {k: _typed(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_typed(v) for v in value]
-    if value in ("true", "false"):
-        return value == "true"
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return value
 
 
 def _files(folder: Path, repo: Path) -> Iterator[tuple[str, Path]]:
@@ -256,8 +185,7 @@ def mkdocs_config(catalog: Catalog, site: SiteSources, extra_pages: list[str]) -
     description = project.description or f"Features of the {project.name} catalog"
     config: dict[str, Any] = {
         "site_name": f"{project.name} features",
-        # Material prints these without escaping.
-        "site_description": str(safety.escape(description, "html")),
+        "site_description": description,  # escaped with every text setting by plugin.py
         "docs_dir": "docs",
         "use_directory_urls": True,
         "theme": {
@@ -303,8 +231,6 @@ def mkdocs_config(catalog: Catalog, site: SiteSources, extra_pages: list[str]) -
             },
         },
     }
-    if site.settings.get("site_description"):
-        settings["site_description"] = str(safety.escape(settings["site_description"], "html"))
     config.update(settings)
     return config
 
