@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from featurecat.printable import printable, printable_path
+
 Severity = Literal["error", "warning"]
 
 
@@ -30,7 +32,17 @@ class Diagnostic:
         return self.severity == "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message} [{self.code}]"
+        return self.render()
+
+    def render(self, severity: str | None = None) -> str:
+        """``PATH:LINE: severity: message [code]`` on one line, whatever the path and the
+        message hold (control characters are escaped). ``severity`` replaces the plain
+        word, to colour it."""
+        shown = self.severity if severity is None else severity
+        return (
+            f"{printable_path(self.path)}:{self.line}: {shown}: "
+            f"{printable(self.message)} [{self.code}]"
+        )
 
 
 class Findings:
