@@ -136,6 +136,16 @@ class UnknownFeatureError(UnknownNameError):
         super().__init__(name, known, "feature", also)
 
 
+class UnreadableFile(FeaturecatError):
+    """A definition that cannot be read as a file: a FIFO, a socket, a folder, a broken or
+    looping link, a link out of the repository, or a file without read permission."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{printable(path)}: cannot read this file: {printable(reason)}")
+
+
 class DataError(FeaturecatError):
     """Feature data that cannot be read, or does not match its declaration."""
 

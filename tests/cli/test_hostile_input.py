@@ -111,6 +111,13 @@ CASES = {
             "[invalid-value]"
         ],
     ),
+    "a folder name with a newline": (
+        {"features/evil\nfolder/user_tenure.yaml": feature(name="user_tenure")},
+        [
+            "catalog/features/evil\\nfolder/user_tenure.yaml:1: error: the file's path contains "
+            "the control character \\n; rename it [file-name]"
+        ],
+    ),
 }
 
 

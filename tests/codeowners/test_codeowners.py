@@ -165,8 +165,9 @@ def test_a_newline_in_the_catalog_folder_never_reaches_codeowners(tmp_path: Path
             "sources/user_profile.yaml": "name: user_profile\nowner: growth\nentity: user\n"
             'path: "a\\n/.github/\\nb.parquet"\n'
         },
+        {"features/x\n@evil/user_tenure.yaml": "name: user_tenure\n"},
     ],
-    ids=["handle", "source path"],
+    ids=["handle", "source path", "folder name"],
 )
 def test_newlines_in_handles_and_paths_never_reach_codeowners(
     tmp_path: Path, files: dict[str, str]
