@@ -142,3 +142,41 @@ def test_register_feature_refuses_a_name_ending_in_a_newline(tmp_path: Path) -> 
             "evil\n", data, catalog=root, owner="growth", entity="user", description="Evil."
         )
     assert sorted(p.name for p in root.rglob("*")) == before
+
+
+def test_every_text_field_of_every_kind_refuses_control_characters() -> None:
+    """The schema's table of kinds, enumerated: no field lets a NUL, an ESC or (outside
+    descriptions, which may have lines) a newline through."""
+    from pydantic import ValidationError
+
+    from featurecat.names import Kind
+    from featurecat.schema import MODELS
+    from featurecat.yamlio import parse_document
+    from tests.support import BASE_CATALOG
+
+    examples = {
+        Kind.PROJECT: "featurecat.yaml",
+        Kind.TEAM: "teams/growth.yaml",
+        Kind.ENTITY: "entities/user.yaml",
+        Kind.SOURCE: "sources/user_profile.yaml",
+        Kind.FEATURE: "features/user/user_age.yaml",
+        Kind.MODEL: "models/churn_model.yaml",
+    }
+    assert set(examples) == set(MODELS)
+    checked = 0
+    for kind, model in MODELS.items():
+        document, _ = parse_document(BASE_CATALOG[examples[kind]].encode(), "x.yaml")
+        assert document is not None
+        model.model_validate(document.value)  # the example itself is valid
+        for name in model.model_fields:
+            if name in ("version", "dtype", "status"):
+                continue  # not text: a number and two closed lists of words
+            bad = ["\x00", "\x1b[2J"] + ([] if name == "description" else ["\n"])
+            for char in bad:
+                value = f"ok{char}"
+                wanted = [value] if name in ("tags", "join_keys", "features") else value
+                with pytest.raises(ValidationError) as caught:
+                    model.model_validate({**document.value, name: wanted})
+                assert caught.value.errors()[0]["loc"][0] == name, (kind, name, char)
+                checked += 1
+    assert checked >= 60
