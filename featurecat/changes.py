@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from featurecat.names import Kind
+from featurecat.printable import printable
 
 #: Longer values (descriptions, mostly) are named, not shown, in one-line summaries.
 SHORT = 40
@@ -28,12 +29,12 @@ class FieldChange:
 
 
 def describe_value(value: Any) -> str:
-    """A field value as reports show it."""
+    """A field value as reports show it, on one line."""
     if value is None:
         return "(unset)"
     if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return str(value)
+        return printable("[" + ", ".join(map(str, value)) + "]")
+    return printable(str(value))
 
 
 def describe_change(name: str, old: Any, new: Any) -> str:

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from featurecat.printable import printable, printable_path
+
 Severity = Literal["error", "warning"]
 
 
@@ -30,7 +32,17 @@ class Diagnostic:
         return self.severity == "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message} [{self.code}]"
+        return self.render()
+
+    def render(self, severity: str | None = None) -> str:
+        """``PATH:LINE: severity: message [code]`` on one line, whatever the path and the
+        message hold (control characters are escaped). ``severity`` replaces the plain
+        word, to colour it."""
+        shown = self.severity if severity is None else severity
+        return (
+            f"{printable_path(self.path)}:{self.line}: {shown}: "
+            f"{printable(self.message)} [{self.code}]"
+        )
 
 
 class Findings:
@@ -122,6 +134,16 @@ class UnknownFeatureError(UnknownNameError):
 
     def __init__(self, name: str, known: Iterable[str], also: Sequence[str] = ()):
         super().__init__(name, known, "feature", also)
+
+
+class UnreadableFile(FeaturecatError):
+    """A definition that cannot be read as a file: a FIFO, a socket, a folder, a broken or
+    looping link, a link out of the repository, or a file without read permission."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{printable(path)}: cannot read this file: {printable(reason)}")
 
 
 class DataError(FeaturecatError):

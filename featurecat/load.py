@@ -9,10 +9,11 @@ from typing import Any
 
 from featurecat.catalog import Catalog
 from featurecat.checks import Index, run_checks
-from featurecat.errors import CatalogError, CatalogNotFound, Diagnostic, Findings
+from featurecat.errors import CatalogError, CatalogNotFound, Diagnostic, Findings, UnreadableFile
 from featurecat.names import OBJECT_KINDS, PROJECT_FILE, Kind, kind_of, misplaced_reason, stem
 from featurecat.origin import Origin, Parsed
 from featurecat.parse import parse_file
+from featurecat.printable import control_character
 from featurecat.schema import Project, Source
 from featurecat.schema.paths import escapes
 from featurecat.tree import Tree, WorkTree, find_catalog, git_blob_id
@@ -92,6 +93,8 @@ def read_tree(tree: Tree, cache: ParseCache | None = None, checks: bool = True) 
         where = f" at {tree.ref}; the catalog was not in this folder then" if tree.ref else ""
         raise CatalogNotFound(f"{tree.display(PROJECT_FILE)}: no {PROJECT_FILE}{where}")
     parsed, diagnostics, blobs = _parse_files(tree, files, cache)
+    if isinstance(tree, WorkTree):
+        diagnostics.extend(tree.problems)  # folders it could not list
     project_items = [p for p in parsed if p.kind is Kind.PROJECT]
     project = project_items[0].obj if project_items else None
     assert project is None or isinstance(project, Project)
@@ -120,15 +123,24 @@ def _parse_files(
         if kind is None:
             diagnostics.append(_misplaced(tree, relpath))
             continue
+        char = control_character(relpath)
+        if char is not None:  # it would break every line that names it, CODEOWNERS too
+            message = f"the file's path contains the control character {char}; rename it"
+            results[relpath] = _unusable(tree, kind, relpath, "file-name", message)
+            continue
         known = tree.blob_id(relpath)
         hit = cache.get(kind, relpath, tree.display(relpath), known) if cache else None
         if hit is not None and known is not None:
             results[relpath], blobs[relpath] = hit, known
         else:
             pending.append((relpath, kind))
-    data = tree.read_many([relpath for relpath, _ in pending])
+    data = _read_each(tree, [relpath for relpath, _ in pending])
     for relpath, kind in pending:
         raw = data[relpath]
+        if isinstance(raw, UnreadableFile):
+            message = f"cannot read this file: {raw.reason}"
+            results[relpath] = _unusable(tree, kind, relpath, "unreadable", message)
+            continue
         results[relpath] = parse_file(kind, relpath, tree.display(relpath), raw)
         blobs[relpath] = tree.blob_id(relpath) or git_blob_id(raw)
         if cache is not None:
@@ -139,6 +151,32 @@ def _parse_files(
             parsed.append(results[relpath][0])
             diagnostics.extend(results[relpath][1])
     return parsed, diagnostics, blobs
+
+
+def _read_each(tree: Tree, relpaths: list[str]) -> dict[str, bytes | UnreadableFile]:
+    """Every file's bytes in one go or, when some cannot be read, file by file with the
+    reason for each one that cannot."""
+    try:
+        return dict(tree.read_many(relpaths))
+    except UnreadableFile:
+        pass
+    found: dict[str, bytes | UnreadableFile] = {}
+    for relpath in relpaths:
+        try:
+            found[relpath] = tree.read(relpath)
+        except UnreadableFile as exc:
+            found[relpath] = exc
+    return found
+
+
+def _unusable(
+    tree: Tree, kind: Kind, relpath: str, code: str, message: str
+) -> tuple[Parsed, list[Diagnostic]]:
+    """What a file that cannot be read leaves: its name (so references to it don't fail
+    too) and one error on its first line."""
+    path = tree.display(relpath)
+    problem = Diagnostic(path, 1, 0, code, "error", message)
+    return Parsed(kind, stem(relpath), None, Origin(path, relpath)), [problem]
 
 
 def read_pair(

@@ -8,16 +8,32 @@ from datetime import timedelta
 from enum import Enum
 from typing import Literal, get_args
 
+# The patterns as JSON Schema (ECMA-262) writes them, where '$' is the end of the text.
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 TEAM_PATTERN = r"^[a-z][a-z0-9_-]*$"
 TAG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 DURATION_PATTERN = r"^([1-9][0-9]*)([smhdw])$"
 GITHUB_HANDLE_PATTERN = r"^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9._-]+)?$"
+COLUMN_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
-NAME_RE = re.compile(NAME_PATTERN)
-TEAM_RE = re.compile(TEAM_PATTERN)
-TAG_RE = re.compile(TAG_PATTERN)
-DURATION_RE = re.compile(DURATION_PATTERN)
+
+def anchored(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled to match the whole text and nothing more.
+
+    Python's ``$`` also matches before a final newline, so ``^[a-z]+$`` would let
+    ``"growth\\n"`` through (and into CODEOWNERS, file names...); ``\\Z`` does not.
+    """
+    if not pattern.startswith("^") or not pattern.endswith("$"):
+        raise ValueError(f"pattern {pattern!r} must start with '^' and end with '$'")
+    return re.compile(pattern[:-1] + r"\Z")
+
+
+NAME_RE = anchored(NAME_PATTERN)
+TEAM_RE = anchored(TEAM_PATTERN)
+TAG_RE = anchored(TAG_PATTERN)
+DURATION_RE = anchored(DURATION_PATTERN)
+GITHUB_HANDLE_RE = anchored(GITHUB_HANDLE_PATTERN)
+COLUMN_RE = anchored(COLUMN_PATTERN)
 
 MAX_NAME_LENGTH = 128
 #: The longest ttl: longer is "never expires", and DuckDB, Spark and timedelta all hold it.

@@ -36,7 +36,7 @@ def parse_file(kind: Kind, relpath: str, path: str, data: bytes) -> tuple[Parsed
     declared = value.get("name")
     name = declared if isinstance(declared, str) and declared else stem
     try:
-        obj = MODELS[kind].model_validate(value)
+        obj = MODELS[kind].model_validate(value, context={"quoted": document.quoted})
     except ValidationError as exc:
         errors = exc.errors()
         problems.extend(_schema_diagnostics(kind, origin, errors))

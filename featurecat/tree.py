@@ -7,14 +7,16 @@ tree is at: a quick question to the ``git`` command, cheap enough for every feat
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import subprocess
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Protocol
 
-from featurecat.errors import CatalogNotFound
+from featurecat.errors import CatalogNotFound, Diagnostic, Severity, UnreadableFile
 from featurecat.names import FOLDER_KINDS, PROJECT_FILE, is_candidate, near_kind_folder
 from featurecat.yamlio import MAX_FILE_BYTES
 
@@ -30,11 +32,13 @@ class Tree(Protocol):
     commit: str | None
 
     def files(self) -> list[str]:
-        """Catalog-relative POSIX paths of ``featurecat.yaml`` and the YAML in kind folders."""
+        """Catalog-relative POSIX paths of ``featurecat.yaml`` and the YAML in kind folders
+        (whatever they are: a FIFO named like a definition is listed, and read() refuses it)."""
         ...
 
     def read(self, relpath: str) -> bytes:
-        """The file's bytes; at most ``MAX_FILE_BYTES + 1`` of them, so size checks stay cheap."""
+        """The file's bytes; at most ``MAX_FILE_BYTES + 1`` of them, so size checks stay cheap.
+        :class:`UnreadableFile` says why a path cannot be read as a file."""
         ...
 
     def read_many(self, relpaths: Collection[str]) -> dict[str, bytes]:
@@ -58,9 +62,9 @@ def find_catalog(path: str | os.PathLike[str] | None = None) -> Path:
     """The catalog folder: ``path`` itself, or the first one found from the current folder."""
     if path is not None:
         candidate = Path(path)
-        if candidate.name == PROJECT_FILE and candidate.is_file():
+        if candidate.name == PROJECT_FILE and os.path.lexists(candidate):
             return candidate.parent.absolute()
-        if (candidate / PROJECT_FILE).is_file():
+        if os.path.lexists(candidate / PROJECT_FILE):
             return candidate.absolute()
         if not candidate.exists():
             raise CatalogNotFound(
@@ -71,10 +75,10 @@ def find_catalog(path: str | os.PathLike[str] | None = None) -> Path:
             "or run 'featurecat init DIR' to start a catalog"
         )
     here = Path.cwd()
-    if (here / "catalog" / PROJECT_FILE).is_file():
+    if os.path.lexists(here / "catalog" / PROJECT_FILE):
         return here / "catalog"
     for folder in (here, *here.parents):
-        if (folder / PROJECT_FILE).is_file():
+        if os.path.lexists(folder / PROJECT_FILE):
             return folder
     raise CatalogNotFound(
         f"no catalog found: no ./catalog/{PROJECT_FILE} and no {PROJECT_FILE} in "
@@ -149,8 +153,20 @@ def git_blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
+#: Opening a FIFO without O_NONBLOCK waits for a writer, forever; a tty could become ours.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+_REPLACE = "definitions are YAML files, so replace it with one or remove it"
+
+
 class WorkTree:
-    """The catalog as it is on disk now."""
+    """The catalog as it is on disk now.
+
+    Whatever sits in the folders is listed, special files included, and each problem
+    becomes a diagnostic, never a hang or a bare error: :meth:`read` refuses FIFOs,
+    sockets, devices, folders and links leading out of the repository
+    (:class:`UnreadableFile`), and :attr:`problems` holds the folders that could not be
+    listed after :meth:`files`.
+    """
 
     def __init__(self, root: Path) -> None:
         self.ref: str | None = None
@@ -159,21 +175,91 @@ class WorkTree:
         self.repo = repo_top(self.root)
         self.catalog_dir = self.root.relative_to(self.repo).as_posix().removeprefix(".")
         self.display = displayer(root)
+        self.problems: list[Diagnostic] = []
+        self._links: set[str] = set()
 
     def files(self) -> list[str]:
-        found = [PROJECT_FILE] if (self.root / PROJECT_FILE).is_file() else []
-        typos = [e.name for e in os.scandir(self.root) if e.is_dir() and near_kind_folder(e.name)]
+        self.problems, self._links = [], set()
+        found = [PROJECT_FILE] if os.path.lexists(self.root / PROJECT_FILE) else []
+        if (self.root / PROJECT_FILE).is_symlink():
+            self._links.add(PROJECT_FILE)
+        with os.scandir(self.root) as listing:
+            typos = [e.name for e in listing if _is_folder(e) and near_kind_folder(e.name)]
         for folder in [*FOLDER_KINDS, *typos]:
-            for dirpath, dirnames, filenames in os.walk(self.root / folder):
-                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                rel = Path(dirpath).relative_to(self.root).as_posix()
-                found.extend(f"{rel}/{name}" for name in filenames)
+            found.extend(self._walk(folder))
         return sorted(p for p in found if is_candidate(p))
+
+    def _walk(self, top: str) -> list[str]:
+        """Every file below the kind folder ``top``, without following links to folders."""
+        found: list[str] = []
+        if (self.root / top).is_symlink() and not self._inside(self.root / top):
+            self._problem(top, "error", "it is a symbolic link to a folder outside the repository")
+            return found
+        stack = [top]
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(os.path.join(self.root, folder)) as listing:  # noqa: PTH118
+                    entries = list(listing)
+            except FileNotFoundError:
+                if folder == top and (self.root / top).is_symlink():
+                    self._problem(top, "error", "it is a symbolic link that leads nowhere")
+                continue  # no such kind folder (or it just went away): nothing to read
+            except OSError as exc:
+                self._problem(folder, "error", _folder_reason(exc))
+                continue
+            for entry in entries:
+                relpath = f"{folder}/{entry.name}"
+                if not _is_folder(entry):
+                    found.append(relpath)
+                    if entry.is_symlink():
+                        self._links.add(relpath)
+                elif not entry.is_symlink():
+                    if not entry.name.startswith("."):
+                        stack.append(relpath)
+                elif is_candidate(relpath):
+                    found.append(relpath)  # named like a definition: read() says what it is
+                    self._links.add(relpath)
+                else:
+                    self._problem(
+                        relpath,
+                        "warning",
+                        "ignored: it is a symbolic link to a folder, and those are not "
+                        "followed; move the definitions here instead",
+                    )
+        return found
+
+    def _problem(self, relpath: str, severity: Severity, message: str) -> None:
+        if severity == "error":
+            message = f"cannot read this folder: {message}; the definitions in it are not checked"
+        code = "unreadable" if severity == "error" else "link-not-followed"
+        self.problems.append(Diagnostic(self.display(relpath), 1, 0, code, severity, message))
 
     def read(self, relpath: str) -> bytes:
         # os.path.join, not Path: this runs once per definition file.
-        with open(os.path.join(self.root, relpath), "rb") as handle:  # noqa: PTH118
-            return handle.read(MAX_FILE_BYTES + 1)
+        path = os.path.join(self.root, relpath)  # noqa: PTH118
+        if relpath in self._links and not self._inside(path):
+            raise UnreadableFile(
+                path,
+                "it is a symbolic link to something outside the repository; definitions "
+                "are only read from inside it, so copy the file in",
+            )
+        try:
+            descriptor = os.open(path, _READ_FLAGS)
+        except OSError as exc:
+            raise UnreadableFile(path, _file_reason(path, exc)) from None
+        try:
+            mode = os.fstat(descriptor).st_mode
+            if not stat.S_ISREG(mode):  # it changed since it was listed, or it never was
+                raise UnreadableFile(
+                    path, f"it is {_file_type(mode)}, not a regular file; {_REPLACE}"
+                )
+            with open(descriptor, "rb", closefd=False) as handle:
+                return handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise UnreadableFile(path, _file_reason(path, exc)) from None
+        finally:
+            os.close(descriptor)
 
     def read_many(self, relpaths: Collection[str]) -> dict[str, bytes]:
         return {relpath: self.read(relpath) for relpath in relpaths}
@@ -182,5 +268,56 @@ class WorkTree:
         return None  # only known by reading the file
 
     def escapes_repo(self, relpath: str) -> bool:
-        target = (self.root / relpath).resolve()
-        return not target.is_relative_to(self.repo)
+        return not self._inside(self.root / relpath)
+
+    def _inside(self, path: str | Path) -> bool:
+        """Whether ``path``, with its links followed, stays in the repository. A path that
+        cannot be resolved (a loop, a NUL byte) leads nowhere, so not outside either."""
+        try:
+            return Path(os.path.realpath(path)).is_relative_to(self.repo)
+        except (OSError, ValueError, RuntimeError):
+            return True
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows links; False for broken ones
+    except OSError:
+        return False
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file"
+
+
+def _file_reason(path: str, exc: OSError) -> str:
+    """Why ``path`` cannot be opened or read, and what to do about it."""
+    if exc.errno == errno.ELOOP:
+        return "it is a symbolic link that leads back to itself; fix or remove the link"
+    if exc.errno == errno.ENOENT and Path(path).is_symlink():
+        return "it is a symbolic link to a file that does not exist; fix or remove the link"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied; make it readable (chmod a+r)"
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError:
+        mode = stat.S_IFREG
+    if not stat.S_ISREG(mode):  # a socket refuses to open (ENXIO)
+        return f"it is {_file_type(mode)}, not a regular file; {_REPLACE}"
+    return f"{exc.strerror or exc}; check the file"
+
+
+def _folder_reason(exc: OSError) -> str:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied; make it readable (chmod a+rx)"
+    if exc.errno == errno.ENOTDIR:
+        return "it is a file, not a folder"
+    if exc.errno == errno.ELOOP:
+        return "it is a symbolic link that leads back to itself"
+    return str(exc.strerror or exc)

@@ -11,13 +11,14 @@ values ourselves, we can refuse what ``yaml.safe_load`` lets through:
 
 Scalars stay strings: YAML 1.1 would read ``NO`` as ``False`` and ``1.10`` as ``1.1``. The
 pydantic schema decides what each field's type is. Only a plain ``null``, ``~`` or an empty
-value becomes ``None``.
+value becomes ``None``. The document records which values were quoted, so that the schema
+can refuse ``version: '3'`` as text where a number belongs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -35,10 +36,12 @@ _Loader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 @dataclass
 class Document:
-    """A parsed YAML file: its value and the line index of its keys and items."""
+    """A parsed YAML file: its value, the line index of its keys and items, and where
+    its quoted (or block) scalars are."""
 
     value: Any
     index: LineIndex
+    quoted: frozenset[Loc] = field(default_factory=frozenset)
 
 
 class _Abort(Exception):
@@ -101,7 +104,7 @@ def parse_document(data: bytes, path: str) -> tuple[Document | None, list[Diagno
             *builder.diagnostics,
             _diag(path, 1, 1, "empty-file", "file is empty; it should define one object"),
         ]
-    return Document(value, builder.index), builder.diagnostics
+    return Document(value, builder.index, frozenset(builder.quoted)), builder.diagnostics
 
 
 def dump_yaml(data: dict[str, Any]) -> str:
@@ -116,6 +119,7 @@ class _Builder:
         self.path = path
         self.index = LineIndex()
         self.diagnostics: list[Diagnostic] = []
+        self.quoted: set[Loc] = set()
 
     def build(self, events: Iterator[yaml.Event]) -> tuple[Any, bool]:
         value: Any = None
@@ -154,8 +158,9 @@ class _Builder:
         if depth > MAX_DEPTH:
             self._fail(event, "yaml-depth", f"values are nested more than {MAX_DEPTH} levels deep")
         if isinstance(event, yaml.ScalarEvent):
-            if event.style in _PLAIN and event.value in _NULLS:
-                return None
+            if event.style in _PLAIN:
+                return None if event.value in _NULLS else event.value
+            self.quoted.add(loc)  # a key's loc is its mapping's; only values are looked up
             return event.value
         if isinstance(event, yaml.SequenceStartEvent):
             return self._sequence(events, loc, depth)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,86 @@ def test_validate_is_a_library_call_too(tmp_path: Path) -> None:
     assert [d.code for d in strict.errors] == ["deprecated-feature"]
     broken = make_catalog(tmp_path / "catalog", {"teams/risk.yaml": "name: risk\nslack: x\n"})
     assert [d.code for d in validate(broken).errors] == ["unknown-field"]
+
+
+def test_special_files_raise_catalog_error_not_os_error(tmp_path: Path) -> None:
+    from tests.cli.test_special_files import no_hang
+
+    root = make_catalog(tmp_path / "catalog")
+    os.mkfifo(root / "features/user/pipe.yaml")
+    (root / "teams/gone.yaml").symlink_to("nowhere.yaml")
+    (root / "models/loop.yaml").symlink_to("loop.yaml")
+    with no_hang(), pytest.raises(CatalogError) as caught:
+        Catalog.load(root)
+    assert [(Path(e.path).name, e.line, e.code) for e in caught.value.errors] == [
+        ("pipe.yaml", 1, "unreadable"),
+        ("loop.yaml", 1, "unreadable"),
+        ("gone.yaml", 1, "unreadable"),
+    ]
+
+
+def test_a_nul_byte_in_a_path_is_a_catalog_error(tmp_path: Path) -> None:
+    root = make_catalog(
+        tmp_path / "catalog", {"featurecat.yaml": 'name: t\ndata_root: "da\\0ta"\n'}
+    )
+    with pytest.raises(CatalogError) as caught:
+        Catalog.load(root)
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (2, "data_root: contains the control character \\x00; remove it")
+    ]
+    assert "\x00" not in str(caught.value)
+
+
+def test_register_feature_refuses_a_name_ending_in_a_newline(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from tests.retrieval.cases import profile_repo
+
+    root = profile_repo(tmp_path)
+    before = sorted(p.name for p in root.rglob("*"))
+    data = pd.DataFrame(
+        {"user_id": [1], "event_timestamp": pd.to_datetime(["2025-01-01"]), "evil\n": [1]}
+    )
+    with pytest.raises(featurecat.FeaturecatError, match="is not a valid feature name"):
+        featurecat.register_feature(
+            "evil\n", data, catalog=root, owner="growth", entity="user", description="Evil."
+        )
+    assert sorted(p.name for p in root.rglob("*")) == before
+
+
+def test_every_text_field_of_every_kind_refuses_control_characters() -> None:
+    """The schema's table of kinds, enumerated: no field lets a NUL, an ESC or (outside
+    descriptions, which may have lines) a newline through."""
+    from pydantic import ValidationError
+
+    from featurecat.names import Kind
+    from featurecat.schema import MODELS
+    from featurecat.yamlio import parse_document
+    from tests.support import BASE_CATALOG
+
+    examples = {
+        Kind.PROJECT: "featurecat.yaml",
+        Kind.TEAM: "teams/growth.yaml",
+        Kind.ENTITY: "entities/user.yaml",
+        Kind.SOURCE: "sources/user_profile.yaml",
+        Kind.FEATURE: "features/user/user_age.yaml",
+        Kind.MODEL: "models/churn_model.yaml",
+    }
+    assert set(examples) == set(MODELS)
+    checked = 0
+    for kind, model in MODELS.items():
+        document, _ = parse_document(BASE_CATALOG[examples[kind]].encode(), "x.yaml")
+        assert document is not None
+        model.model_validate(document.value)  # the example itself is valid
+        for name in model.model_fields:
+            if name in ("version", "dtype", "status"):
+                continue  # not text: a number and two closed lists of words
+            bad = ["\x00", "\x1b[2J"] + ([] if name == "description" else ["\n"])
+            for char in bad:
+                value = f"ok{char}"
+                wanted = [value] if name in ("tags", "join_keys", "features") else value
+                with pytest.raises(ValidationError) as caught:
+                    model.model_validate({**document.value, name: wanted})
+                assert caught.value.errors()[0]["loc"][0] == name, (kind, name, char)
+                checked += 1
+    assert checked >= 60

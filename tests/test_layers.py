@@ -25,6 +25,7 @@ CORE = {
     "report",
     "codeowners",
     "changes",
+    "printable",
 }
 IO = {
     "yamlio",

@@ -13,6 +13,7 @@ import click
 
 from featurecat import __version__
 from featurecat.errors import FeaturecatError
+from featurecat.printable import printable, printable_lines
 
 #: command name -> "module:attribute". Add a command by adding a line here.
 COMMANDS = {
@@ -63,11 +64,11 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except FeaturecatError as exc:
             failure = _Misused if exc.exit_code == 2 else _Failed
-            raise failure(str(exc)) from exc
+            raise failure(printable_lines(str(exc))) from exc
         except BrokenPipeError:
             raise  # the reader went away (| head): nothing to tell anyone
         except OSError as exc:  # a path the user gave that cannot be read or written
-            where = f"{exc.filename}: " if exc.filename else ""
+            where = f"{printable(str(exc.filename))}: " if exc.filename else ""
             raise _Failed(
                 f"{where}{exc.strerror or exc}; check the path and its permissions"
             ) from exc

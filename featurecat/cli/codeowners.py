@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from featurecat.cli.common import catalog_options, load
+from featurecat.printable import printable
 
 
 @click.command()
@@ -43,7 +44,7 @@ def codeowners(
     target = out or top / ".github" / "CODEOWNERS"
     found, warnings = rules(catalog, catalog_dir, consumers)
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {printable(warning)}", err=True)
     existing = target.read_text(encoding="utf-8") if target.is_file() else None
     text = merge(existing, render(found))
     if text == existing:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from featurecat.errors import CatalogError, UsageError
+from featurecat.printable import printable
 
 if TYPE_CHECKING:
     from featurecat.catalog import Catalog
@@ -73,7 +74,8 @@ def wants_color() -> bool:
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
-    """A plain, aligned text table."""
+    """A plain, aligned text table; cells are user text, shown on one line each."""
+    rows = [[printable(str(cell)) for cell in row] for row in rows]
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     lines = ["  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines += [

@@ -9,6 +9,7 @@ import click
 
 from featurecat.cli.common import catalog_option, format_option
 from featurecat.errors import FeaturecatError
+from featurecat.printable import printable_lines
 
 
 @click.command()
@@ -60,5 +61,8 @@ def diff(catalog_path: str | None, base: str, head: str | None, fmt: str) -> Non
         )
     unreadable = {d.path for d in new.errors}
     report = assess(compare(old.catalog, new.catalog, unreadable), new.diagnostics)
-    click.echo(FORMATS[fmt](report))
+    output = FORMATS[fmt](report)
+    # Values are escaped where the report shows them; this catches anything else from a
+    # catalog or a ref name that could drive the terminal (JSON escapes its own).
+    click.echo(output if fmt == "json" else printable_lines(output))
     sys.exit(1 if report.failed else 0)

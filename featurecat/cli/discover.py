@@ -11,6 +11,7 @@ import click
 from featurecat.cli.common import catalog_options, format_option, load, table
 from featurecat.errors import UnknownNameError, UsageError, did_you_mean
 from featurecat.names import DTYPES, OBJECT_KINDS, STATUSES, Kind
+from featurecat.printable import printable
 
 if TYPE_CHECKING:
     from featurecat.catalog import Catalog
@@ -156,12 +157,12 @@ def show(catalog_path: str | None, ref: str | None, name: str, kind: str | None,
 
 def _describe(catalog: Catalog, kind: Kind, name: str, obj: Definition) -> str:
     origin = catalog.origin(kind, name)
-    lines = [click.style(f"{kind.value} {name}", bold=True), f"  file: {origin.path}"]
+    lines = [click.style(f"{kind.value} {name}", bold=True), f"  file: {printable(origin.path)}"]
     for field, value in obj.model_dump().items():
         if field == "name" or value in (None, [], ""):
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        lines.append(f"  {field}: {shown}")
+        lines.append(f"  {field}: {printable(shown)}")
     if kind is Kind.FEATURE:
         entity = catalog.entity_of(catalog.features[name])
         lines.append(f"  entity: {entity.name} (join keys: {', '.join(entity.join_keys)})")
@@ -225,7 +226,7 @@ def search(
         )
         return
     if not hits:
-        click.echo(f"nothing matches '{query}'", err=True)
+        click.echo(f"nothing matches '{printable(query)}'", err=True)
         return
     rows = [
         [h.name, h.kind.value, getattr(h.obj, "owner", "") or "", _one_line(h.obj)] for h in hits

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from featurecat.cli.common import catalog_option, catalog_options, load
+from featurecat.printable import printable
 
 
 @click.group()
@@ -36,9 +37,9 @@ def build(catalog_path: str | None, ref: str | None, out: Path, strict: bool) ->
     )
     report = build_portal(catalog, out, strict=strict, progress=_phase)
     for note in report.project.notes:
-        click.echo(f"  note: {note}")
+        click.echo(f"  note: {printable(note)}")
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {printable(warning)}", err=True)
     total = sum(report.seconds.values())
     where = display(report.out)
     click.echo(

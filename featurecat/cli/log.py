@@ -11,6 +11,7 @@ import click
 from featurecat.changes import describe_change
 from featurecat.cli.common import catalog_options, format_option
 from featurecat.names import OBJECT_KINDS
+from featurecat.printable import printable
 
 if TYPE_CHECKING:
     from featurecat.changes import Change, ObjectKey
@@ -78,8 +79,8 @@ def log(
     for kind_, name_ in keys:
         changes = history.of(kind_, name_)
         noun = "change" if len(changes) == 1 else "changes"
-        path = displayer(root)(changes[0].path)
-        click.echo(f"{kind_.value} {name_} ({path}): {len(changes)} {noun}")
+        path = printable(displayer(root)(changes[0].path))
+        click.echo(f"{kind_.value} {printable(name_)} ({path}): {len(changes)} {noun}")
     click.echo(_render_text(entries, displayer(root), named=len(keys) == 1))
 
 
@@ -93,9 +94,10 @@ def _render_text(
     lines = []
     for (kind, name), change in entries:
         who = f"{kind.value} {name}: " if not named else ""
-        what = _describe(change, shown)
-        lines.append(f"{change.short}  {change.date:%Y-%m-%d}  {change.author}  {who}{what}")
-        lines.append(f"    {change.message}")
+        what = printable(who + _describe(change, shown))
+        author = printable(change.author)
+        lines.append(f"{change.short}  {change.date:%Y-%m-%d}  {author}  {what}")
+        lines.append(f"    {printable(change.message)}")
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ import click
 
 from featurecat.cli.common import catalog_options, format_option, load
 from featurecat.errors import DataError, UsageError
+from featurecat.printable import printable
 
 if TYPE_CHECKING:
     from featurecat.retrieval.manifest import Change
@@ -72,9 +73,9 @@ def status(
         click.echo(json.dumps([_as_json(*report) for report in reports], indent=2))
     else:
         for model, path, data, changes in reports:
-            click.echo(_headline(model, shown(path), data, len(changes)))
+            click.echo(printable(_headline(model, shown(path), data, len(changes))))
             for change in changes:
-                click.echo(change.describe(model))
+                click.echo(printable(change.describe(model)))
     sys.exit(1 if any(changes for *_, changes in reports) else 0)
 
 

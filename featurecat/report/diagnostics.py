@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from featurecat.errors import Diagnostic, Findings
+from featurecat.printable import printable
 
 #: Styles terminal text, like ``click.style(text, fg="red", bold=True)``.
 Style = Callable[..., str]
@@ -39,7 +40,8 @@ def render_text(outcome: Outcome, style: Style | None = None) -> str:
     else:
         verdict = paint("OK", fg="green", bold=True)
         what = f": {outcome.summary}" if outcome.summary else ""
-        lines.append(f"{verdict}: catalog '{outcome.catalog}' is valid{what}{tail}")
+        name = printable(str(outcome.catalog))
+        lines.append(f"{verdict}: catalog '{name}' is valid{what}{tail}")
     return "\n".join(lines)
 
 
@@ -65,8 +67,9 @@ def github_annotation(d: Diagnostic) -> str:
     GitHub places annotations by paths from the repository's top: inside a workflow
     (``GITHUB_WORKSPACE`` set) a path is taken from there, whatever the current folder.
     """
-    props = f"file={_escape_property(_from_workspace(d.path))},line={d.line}"
-    return f"::{d.severity} {props}::{_escape_data(d.message)} [{d.code}]"
+    path = printable(_from_workspace(d.path))
+    props = f"file={_escape_property(path)},line={d.line}"
+    return f"::{d.severity} {props}::{_escape_data(printable(d.message))} [{d.code}]"
 
 
 def _from_workspace(path: str) -> str:
@@ -88,8 +91,7 @@ FORMATS: dict[str, Callable[[Outcome], str]] = {
 
 
 def _text_line(d: Diagnostic, paint: Style) -> str:
-    severity = paint(d.severity, fg="red" if d.is_error else "yellow", bold=True)
-    return f"{d.path}:{d.line}: {severity}: {d.message} [{d.code}]"
+    return d.render(paint(d.severity, fg="red" if d.is_error else "yellow", bold=True))
 
 
 def _plain(text: str, **_: Any) -> str:

@@ -9,7 +9,17 @@ from pydantic_core import PydanticCustomError
 
 from featurecat import names
 from featurecat.names import Dtype, Status
-from featurecat.schema.base import Column, Definition, Duration, Name, Tag, TeamName, Text, unique
+from featurecat.schema.base import (
+    Column,
+    Definition,
+    Duration,
+    Name,
+    Tag,
+    TeamName,
+    Text,
+    Version,
+    unique,
+)
 
 
 class Feature(Definition):
@@ -21,7 +31,7 @@ class Feature(Definition):
     source: Name = Field(description="The source the values are read from.")
     column: Column | None = Field(None, description="The source column; defaults to the name.")
     dtype: Dtype = Field(description="Type of the values.")
-    version: int = Field(1, ge=1, description="Bump it on every breaking change.")
+    version: Version = Field(1, description="Bump it on every breaking change.")
     status: Status = Field("draft", description="`draft`, `production` or `deprecated`.")
     tags: list[Tag] = Field(default_factory=list, description="Keywords for search and browsing.")
     ttl: Duration | None = Field(

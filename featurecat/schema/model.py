@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from featurecat.schema.base import Definition, Name, TeamName, unique
+from featurecat.schema.base import Definition, Description, Name, TeamName, unique
 
 
 class Model(Definition):
     """A consumer of features. Changes to its features name it and its owner."""
 
     name: Name = Field(description="Model name; must equal the file name.")
-    description: str = Field("", description="What the model predicts and where it runs.")
+    description: Description = Field("", description="What the model predicts and where it runs.")
     owner: TeamName = Field(description="The team that trains and answers for the model.")
     features: list[Name] = Field(min_length=1, description="The features the model is trained on.")
 

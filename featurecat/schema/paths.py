@@ -6,11 +6,14 @@ import posixpath
 
 from pydantic_core import PydanticCustomError
 
+from featurecat.schema.base import refuse_controls
+
 
 def check_relative_path(value: str, base: str = "the catalog's data_root") -> str:
     """A non-empty, relative, forward-slash path (relative to ``base``, as messages say)."""
     if not value.strip():
         raise PydanticCustomError("path", "path must not be empty")
+    refuse_controls(value)
     if "\\" in value:
         raise PydanticCustomError("path", "use '/' in paths, not '\\': '{value}'", {"value": value})
     if value.startswith("/") or (len(value) > 1 and value[1] == ":"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from featurecat.schema.base import Definition, TeamName
+from featurecat.schema.base import Definition, Description, TeamName
 from featurecat.schema.paths import check_relative_path
 
 
@@ -12,7 +12,7 @@ class Project(Definition):
     """The catalog itself, declared in ``featurecat.yaml`` at the catalog's root."""
 
     name: TeamName = Field(description="Short name of the catalog, for example `acme`.")
-    description: str = Field(
+    description: Description = Field(
         "", description="What this catalog holds, shown on the portal's home page."
     )
     data_root: str = Field(

@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from featurecat import names
-from featurecat.schema.base import Column, Definition, Name, TeamName
+from featurecat.schema.base import Column, Definition, Description, Name, TeamName
 from featurecat.schema.paths import check_relative_path
 
 SourceFormat = Literal["parquet", "csv"]
@@ -19,7 +19,9 @@ class Source(Definition):
     """Event rows for one entity: join keys, an event timestamp and feature columns."""
 
     name: Name = Field(description="Source name; must equal the file name.")
-    description: str = Field("", description="Where the data comes from and how it is produced.")
+    description: Description = Field(
+        "", description="Where the data comes from and how it is produced."
+    )
     owner: TeamName = Field(description="The team that produces the data.")
     entity: Name = Field(description="The entity the rows describe; its join keys must be columns.")
     path: str = Field(

@@ -142,3 +142,39 @@ def test_paths_codeowners_cannot_express_are_reported(tmp_path: Path) -> None:
         "warning: my catalog: CODEOWNERS cannot express this path; rename it without spaces"
     ) in result.output
     assert "my catalog" not in (repo / ".github/CODEOWNERS").read_text()
+
+
+def test_a_newline_in_the_catalog_folder_never_reaches_codeowners(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    root = make_catalog(repo / "ml\n/.github/ @evil\ncatalog")
+    result = cli("codeowners", "--catalog", root)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == (
+        "warning: ml\\n/.github/ @evil\\ncatalog: CODEOWNERS cannot express this path; rename it "
+        "without spaces or any of # ! [ ] ? \\ to give it code owners"
+    )
+    text = (repo / ".github/CODEOWNERS").read_text()
+    assert text.splitlines()[2:] == [END]  # the markers, the note, and no rule
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"teams/growth.yaml": 'name: growth\ngithub: "@acme/growth\\n"\n'},
+        {
+            "sources/user_profile.yaml": "name: user_profile\nowner: growth\nentity: user\n"
+            'path: "a\\n/.github/\\nb.parquet"\n'
+        },
+        {"features/x\n@evil/user_tenure.yaml": "name: user_tenure\n"},
+    ],
+    ids=["handle", "source path", "folder name"],
+)
+def test_newlines_in_handles_and_paths_never_reach_codeowners(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    repo = init_repo(tmp_path / "repo")
+    make_catalog(repo / "catalog", files)
+    result = cli("codeowners", cwd=repo)
+    assert result.exit_code == 1
+    assert "control character \\n" in result.output or "'@acme/growth\\n'" in result.output
+    assert not (repo / ".github/CODEOWNERS").exists()
