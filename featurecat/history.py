@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from featurecat.yamlio import MAX_FILE_BYTES, parse_document
 _COMMIT_BYTES = 64 * 1024
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: git's whitespace (its ``isspace``): a subject line loses it at the end, not \v or \f.
-_GIT_SPACE = " \t\n\r"
+_GIT_SPACE = b" \t\n\r"
 
 
 @dataclass
@@ -150,13 +151,22 @@ def _header(raw: bytes) -> _Header:
     the epoch, as git shows such a date.
     """
     head, _, message = raw.partition(b"\n\n")
-    headers: dict[bytes, bytes] = {}
-    for line in head.split(b"\n"):
-        key, _, value = line.partition(b" ")
-        headers.setdefault(key, value)
-    encoding = _codec(headers.get(b"encoding", b""))
-    author, email, date = _ident(_decode(headers.get(b"author", b""), encoding))
-    return _Header(author, email, date, _subject(_decode(message, encoding)))
+    head = b"\n" + head
+    encoding = _codec(_field(head, b"encoding"))
+    name, email, date = _ident(_field(head, b"author"))
+    text = [_decode(part, encoding) for part in (name, email, _subject(message))]
+    return _Header(text[0], text[1], date, text[2])
+
+
+def _field(head: bytes, key: bytes) -> bytes:
+    """The value of the first header line named ``key`` (continuation lines start with a
+    space, so a signature or a merged tag never matches)."""
+    start = head.find(b"\n" + key + b" ")
+    if start < 0:
+        return b""
+    start += len(key) + 2
+    end = head.find(b"\n", start)
+    return head[start:] if end < 0 else head[start:end]
 
 
 def _codec(label: bytes) -> str:
@@ -176,45 +186,55 @@ def _decode(raw: bytes, encoding: str) -> str:
         return raw.decode("utf-8", "replace")
 
 
-def _ident(line: str) -> tuple[str, str, datetime]:
+def _ident(line: bytes) -> tuple[bytes, bytes, datetime]:
     """``Name <email> 1700000000 +0100`` split as git splits it: the name ends at the first
     ``<``, the email at the next ``>``, and the date follows the last ``>``."""
-    name, lt, rest = line.partition("<")
+    name, lt, rest = line.partition(b"<")
     if not lt:
-        return line.strip(_GIT_SPACE), "", _EPOCH
-    email, gt, _ = rest.partition(">")
+        return line.strip(_GIT_SPACE), b"", _EPOCH
+    email, gt, _ = rest.partition(b">")
     if not gt:
         return name.strip(_GIT_SPACE), email, _EPOCH
-    return name.strip(_GIT_SPACE), email, _date(line[line.rindex(">") + 1 :].split())
+    return name.strip(_GIT_SPACE), email, _date(line[line.rindex(b">") + 1 :].split())
 
 
-def _date(parts: list[str]) -> datetime:
-    """``['1700000000', '+0100']`` as an aware datetime; the epoch when it does not parse."""
-    if len(parts) < 2 or not parts[0].isdigit() or not _is_offset(parts[1]):
+def _date(parts: list[bytes]) -> datetime:
+    """``[b'1700000000', b'+0100']`` as an aware datetime; the epoch when it does not parse."""
+    if len(parts) < 2 or not parts[0].isdigit():
         return _EPOCH
-    sign = -1 if parts[1][0] == "-" else 1
-    hours, minutes = int(parts[1][1:3]), int(parts[1][3:5])
+    zone = _zone(parts[1])
     try:
-        zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
-        return datetime.fromtimestamp(int(parts[0]), zone)
-    except (ValueError, OverflowError, OSError):  # offsets of a day or more; years past 9999
+        return datetime.fromtimestamp(int(parts[0]), zone) if zone else _EPOCH
+    except (ValueError, OverflowError, OSError):  # years past 9999
         return _EPOCH
 
 
-def _is_offset(text: str) -> bool:
-    return len(text) == 5 and text[0] in "+-" and text[1:].isascii() and text[1:].isdigit()
+@lru_cache(maxsize=64)
+def _zone(offset: bytes) -> timezone | None:
+    """``+0100`` as a time zone; ``None`` for anything else, such as offsets of a day."""
+    if len(offset) != 5 or offset[:1] not in (b"+", b"-") or not offset[1:].isdigit():
+        return None
+    sign = -1 if offset[:1] == b"-" else 1
+    try:
+        return timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])))
+    except ValueError:
+        return None
 
 
-def _subject(message: str) -> str:
+def _subject(message: bytes) -> bytes:
     """git's ``%s``: the first paragraph, its lines joined by spaces."""
-    lines: list[str] = []
-    for line in message.split("\n"):
-        text = line.rstrip(_GIT_SPACE)
+    lines: list[bytes] = []
+    pos = 0
+    while pos < len(message):
+        end = message.find(b"\n", pos)
+        end = len(message) if end < 0 else end
+        text = message[pos:end].rstrip(_GIT_SPACE)
+        pos = end + 1
         if text:
             lines.append(text)
         elif lines:
             break
-    return " ".join(lines)
+    return b" ".join(lines)
 
 
 def _value(data: bytes) -> Any:
