@@ -1,11 +1,15 @@
-"""``validate --check-data``: compare declarations with the data's schema, never its rows.
+"""A source's data files, and ``validate --check-data``: declarations against the data's
+schema, never its rows.
 
+:func:`source_files` is the one way to a source's files: the loader, ``--check-data`` and the
+portal's profiles all call it, so none reads a file that leads outside the repository.
 Parquet schemas come from the file footer; CSV schemas from the header and the first block.
 Each source is opened once, however many features read from it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -14,6 +18,7 @@ from featurecat.catalog import Catalog
 from featurecat.errors import DataError, Diagnostic, did_you_mean
 from featurecat.names import Kind
 from featurecat.schema import Dtype, Feature, Source
+from featurecat.tree import repo_top
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -21,11 +26,64 @@ if TYPE_CHECKING:
 _CSV_SAMPLE_BYTES = 1 << 20
 
 
+class SourceFilesError(DataError):
+    """A source whose data files cannot be read: none match its path, or one leads outside
+    the repository. ``diagnostic`` pins it to the source's ``path`` key; ``note`` says it in
+    a few words for a page, without the file name users would need on a command line."""
+
+    def __init__(self, diagnostic: Diagnostic, note: str) -> None:
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
+        self.note = note
+
+
+def source_files(catalog: Catalog, name: str) -> list[Path]:
+    """The data files of source ``name``, in sorted order, every one inside the repository.
+
+    Each file its path or glob names is resolved, symbolic links included, and must stay
+    inside the repository (or the catalog folder, outside git); the catalog's checks can only
+    see the path as written. Raises :class:`SourceFilesError` when there is no file or one
+    leads outside, before any file is opened.
+    """
+    source = catalog.sources[name]
+    origin = catalog.origin(Kind.SOURCE, name)
+    path = catalog.data_path(source)
+    files = data_files(path)
+    if not files:
+        message = no_data(name, source, shown(path), path)
+        raise SourceFilesError(
+            origin.diagnostic(("path",), "data-missing", message), f"no data at {source.path}"
+        )
+    boundary = repo_top(catalog.root)
+    for file in files:
+        if not file.resolve().is_relative_to(boundary):
+            within = Path(os.path.relpath(file, catalog.root / catalog.project.data_root))
+            message = (
+                f"data file {shown(file)} of source '{name}' leads outside the repository "
+                "through a symbolic link; keep data inside the repository"
+            )
+            raise SourceFilesError(
+                origin.diagnostic(("path",), "path-escapes-repo", message),
+                f"data file {within.as_posix()} leads outside the repository through a "
+                "symbolic link, so it is not read",
+            )
+    return files
+
+
 def data_files(path: Path) -> list[Path]:
-    """The files a source path names: the file itself, or the sorted matches of a glob."""
+    """The files a source path names as written: the file itself, or the sorted matches of a
+    glob. Read them through :func:`source_files`, which keeps them inside the repository."""
     if any(ch in path.name for ch in "*?["):
         return sorted(p for p in path.parent.glob(path.name) if p.is_file())
     return [path] if path.is_file() else []
+
+
+def shown(path: Path) -> str:
+    """A path as users see it in messages: relative to the current folder, like catalog files."""
+    try:
+        return Path(os.path.relpath(path, Path.cwd())).as_posix()
+    except ValueError:  # another drive on Windows
+        return str(path)
 
 
 def no_data(name: str, source: Source, shown: str, path: Path) -> str:
@@ -39,23 +97,22 @@ def no_data(name: str, source: Source, shown: str, path: Path) -> str:
     return f"no data file at {shown} for source '{name}'; write the data there or fix path"
 
 
-def read_schema(source: Source, path: Path) -> pa.Schema:
-    """The arrow schema of a source's data (of its first file, for a glob)."""
+def read_schema(source: Source, file: Path) -> pa.Schema:
+    """The arrow schema of one of a source's data files (the first, for a glob)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    files = data_files(path)
-    if not files:
-        raise DataError(no_data(source.name, source, str(path), path))
+    if not file.is_file():
+        raise DataError(no_data(source.name, source, shown(file), file))
     try:
         if source.format == "parquet":
-            return pq.read_schema(files[0])
+            return pq.read_schema(file)
         options = pacsv.ReadOptions(block_size=_CSV_SAMPLE_BYTES)
-        with pacsv.open_csv(files[0], read_options=options) as reader:
+        with pacsv.open_csv(file, read_options=options) as reader:
             return reader.schema
     except (OSError, pa.ArrowException) as exc:
-        raise DataError(f"cannot read {files[0]}: {exc}") from exc
+        raise DataError(f"cannot read {shown(file)}: {exc}") from exc
 
 
 def compatible(dtype: Dtype, arrow_type: pa.DataType) -> bool:
@@ -120,7 +177,10 @@ def check_data(catalog: Catalog) -> list[Diagnostic]:
     schemas: dict[str, pa.Schema] = {}
     for name, source in sorted(catalog.sources.items()):
         try:
-            schemas[name] = read_schema(source, catalog.data_path(source))
+            schemas[name] = read_schema(source, source_files(catalog, name)[0])
+        except SourceFilesError as exc:
+            found.append(exc.diagnostic)
+            continue
         except DataError as exc:
             found.append(
                 catalog.origin(Kind.SOURCE, name).diagnostic(("path",), "data-missing", str(exc))

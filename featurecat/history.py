@@ -5,16 +5,25 @@ changed fields come from parsing both blobs of each modified file, read in one `
 batch. Moves are followed, so a feature that moved folders keeps its history; a rename ends
 the old name's history and starts the new one's.
 
+No content can break the reading: ``git log`` prints only commit ids and, NUL-terminated,
+the changed paths (``-z``), so any byte a path may hold stays inside its field. Authors,
+dates and messages come from the commit objects themselves, read in one ``cat-file`` batch
+and parsed here, so separators, control characters, broken dates or a bogus ``encoding``
+header in a commit are data, never a crash.
+
 History is what was committed: merges contribute the commits they bring in, and changes
 made only while resolving a merge conflict are not listed.
 """
 
 from __future__ import annotations
 
+import codecs
+import os
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +33,11 @@ from featurecat.names import Kind, kind_of, stem
 from featurecat.tree import repo_root
 from featurecat.yamlio import MAX_FILE_BYTES, parse_document
 
-_RECORD, _FIELD = "\x1e", "\x1f"
-_FORMAT = f"{_RECORD}%H{_FIELD}%an{_FIELD}%ae{_FIELD}%aI{_FIELD}%s"
+#: A commit object is read up to this size: its headers and subject come first.
+_COMMIT_BYTES = 64 * 1024
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: git's whitespace (its ``isspace``): a subject line loses it at the end, not \v or \f.
+_GIT_SPACE = b" \t\n\r"
 
 
 @dataclass
@@ -37,13 +49,23 @@ class _Entry:
     new_path: str
 
 
+@dataclass(frozen=True)
+class _Header:
+    """What ``git log`` shows of a commit: ``%an``, ``%ae``, ``%aI`` and ``%s``."""
+
+    author: str
+    email: str
+    date: datetime
+    subject: str
+
+
 def read_history(root: Path, ref: str = "HEAD") -> History:
     """The history of every definition in the catalog at ``root``, up to ``ref``.
 
-    One ``git log`` pass for the whole catalog, plus one ``cat-file`` batch for the blobs of
-    modified files (to name the fields that changed). An empty history (not an error) when
-    the catalog is not in git or has no commits yet; an unknown ``ref`` is a
-    :class:`~featurecat.errors.UsageError`.
+    One ``git log`` pass for the whole catalog, plus ``cat-file`` batches for the commits'
+    headers and the blobs of modified files (to name the fields that changed). An empty
+    history (not an error) when the catalog is not in git or has no commits yet; an unknown
+    ``ref`` is a :class:`~featurecat.errors.UsageError`.
     """
     if repo_root(root) is None:
         return History()
@@ -53,10 +75,20 @@ def read_history(root: Path, ref: str = "HEAD") -> History:
         commit = resolve(repo, ref).hexsha
         prefix = catalog_dir(repo, root)
         output = repo.git.log(
-            commit, f"--format={_FORMAT}", "--raw", "-z", "-M", "--no-abbrev", "--", prefix or "."
+            commit,
+            "--format=%H",
+            "--raw",
+            "-z",
+            "-M",
+            "--no-abbrev",
+            "--",
+            f":(literal){prefix or '.'}",
+            stdout_as_string=False,
+            strip_newline_in_stdout=False,
         )
         git_dir = str(repo.git_dir)
     commits = list(_parse_log(output, prefix))
+    objects = read_blobs(git_dir, [sha for sha, _ in commits], _COMMIT_BYTES)
     wanted = {
         blob
         for _, entries in commits
@@ -67,28 +99,142 @@ def read_history(root: Path, ref: str = "HEAD") -> History:
     blobs = read_blobs(git_dir, wanted, MAX_FILE_BYTES)
     values = {sha: _value(data) for sha, data in blobs.items()}
     changes: dict[ObjectKey, list[Change]] = defaultdict(list)
-    for header, entries in commits:
+    for sha, entries in commits:
+        header = _header(objects.get(sha, b""))
         for entry in entries:
-            for key, change in _changes(header, entry, values):
+            for key, change in _changes(sha, header, entry, values):
                 changes[key].append(change)
     return History(dict(changes))
 
 
-def _parse_log(output: str, prefix: str) -> Iterator[tuple[list[str], list[_Entry]]]:
-    cut = len(prefix) + 1 if prefix else 0
-    for record in output.split(_RECORD)[1:]:
-        header, _, raw = record.partition("\0")
-        tokens = raw.lstrip("\n").split("\0")
-        entries = []
-        i = 0
-        while i < len(tokens) and tokens[i].startswith(":"):
-            meta = tokens[i][1:].split()
-            status = meta[4][0]
-            paths = tokens[i + 1 : i + (3 if status in "RC" else 2)]
-            i += 1 + len(paths)
-            old_path, new_path = (paths[0], paths[-1])
-            entries.append(_Entry(status, meta[2], meta[3], old_path[cut:], new_path[cut:]))
-        yield header.split(_FIELD), entries
+def _parse_log(output: bytes, prefix: str) -> Iterator[tuple[str, list[_Entry]]]:
+    """Commits and their changed files from ``git log --format=%H --raw -z``.
+
+    The output is NUL-separated: a commit id, then for each file a ``:modes ids status``
+    field followed by one path (two for a rename or copy). Paths are taken by count, never
+    by their look, so a path like a commit id or a ``:`` entry is still a path.
+    """
+    cut = len(os.fsencode(prefix)) + 1 if prefix else 0
+    tokens = output.split(b"\0")
+    sha: str | None = None
+    entries: list[_Entry] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].lstrip(b"\n")
+        i += 1
+        if token.startswith(b":"):
+            meta = token[1:].decode("ascii", "replace").split()
+            status = meta[4][:1] if len(meta) == 5 else "?"
+            paths = [_path(p[cut:]) for p in tokens[i : i + (2 if status in "RC" else 1)]]
+            i += len(paths)
+            if sha is not None and paths and status != "?":
+                entries.append(_Entry(status, meta[2], meta[3], paths[0], paths[-1]))
+        elif token:
+            if sha is not None:
+                yield sha, entries
+            sha, entries = token.decode("ascii", "replace"), []
+    if sha is not None:
+        yield sha, entries
+
+
+def _path(raw: bytes) -> str:
+    # A path that is not UTF-8 is shown with U+FFFD; it cannot name a valid definition.
+    return raw.decode("utf-8", "replace")
+
+
+def _header(raw: bytes) -> _Header:
+    """The author, email, author date and subject of a raw commit object, as ``git log``
+    shows them (``%an``, ``%ae``, ``%aI``, ``%s``), whatever bytes the commit holds.
+
+    Text is decoded from the commit's ``encoding`` header (UTF-8 by default), with invalid
+    bytes replaced; an author line or date that does not parse gives what could be read and
+    the epoch, as git shows such a date.
+    """
+    head, _, message = raw.partition(b"\n\n")
+    head = b"\n" + head
+    encoding = _codec(_field(head, b"encoding"))
+    name, email, date = _ident(_field(head, b"author"))
+    text = [_decode(part, encoding) for part in (name, email, _subject(message))]
+    return _Header(text[0], text[1], date, text[2])
+
+
+def _field(head: bytes, key: bytes) -> bytes:
+    """The value of the first header line named ``key`` (continuation lines start with a
+    space, so a signature or a merged tag never matches)."""
+    start = head.find(b"\n" + key + b" ")
+    if start < 0:
+        return b""
+    start += len(key) + 2
+    end = head.find(b"\n", start)
+    return head[start:] if end < 0 else head[start:end]
+
+
+def _codec(label: bytes) -> str:
+    """The codec for a commit's ``encoding`` header; UTF-8 when it names no character set."""
+    try:
+        name = codecs.lookup(label.decode("ascii").strip()).name
+    except (ValueError, LookupError):  # not ASCII, a NUL, or no such codec
+        return "utf-8"
+    # Escape codecs turn backslashes into other characters: not how any commit was written.
+    return "utf-8" if "escape" in name else name
+
+
+def _decode(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding, "replace")
+    except (LookupError, UnicodeError):  # codecs that are not text (base64) or refuse "replace"
+        return raw.decode("utf-8", "replace")
+
+
+def _ident(line: bytes) -> tuple[bytes, bytes, datetime]:
+    """``Name <email> 1700000000 +0100`` split as git splits it: the name ends at the first
+    ``<``, the email at the next ``>``, and the date follows the last ``>``."""
+    name, lt, rest = line.partition(b"<")
+    if not lt:
+        return line.strip(_GIT_SPACE), b"", _EPOCH
+    email, gt, _ = rest.partition(b">")
+    if not gt:
+        return name.strip(_GIT_SPACE), email, _EPOCH
+    return name.strip(_GIT_SPACE), email, _date(line[line.rindex(b">") + 1 :].split())
+
+
+def _date(parts: list[bytes]) -> datetime:
+    """``[b'1700000000', b'+0100']`` as an aware datetime; the epoch when it does not parse."""
+    if len(parts) < 2 or not parts[0].isdigit():
+        return _EPOCH
+    zone = _zone(parts[1])
+    try:
+        return datetime.fromtimestamp(int(parts[0]), zone) if zone else _EPOCH
+    except (ValueError, OverflowError, OSError):  # years past 9999
+        return _EPOCH
+
+
+@lru_cache(maxsize=64)
+def _zone(offset: bytes) -> timezone | None:
+    """``+0100`` as a time zone; ``None`` for anything else, such as offsets of a day."""
+    if len(offset) != 5 or offset[:1] not in (b"+", b"-") or not offset[1:].isdigit():
+        return None
+    sign = -1 if offset[:1] == b"-" else 1
+    try:
+        return timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])))
+    except ValueError:
+        return None
+
+
+def _subject(message: bytes) -> bytes:
+    """git's ``%s``: the first paragraph, its lines joined by spaces."""
+    lines: list[bytes] = []
+    pos = 0
+    while pos < len(message):
+        end = message.find(b"\n", pos)
+        end = len(message) if end < 0 else end
+        text = message[pos:end].rstrip(_GIT_SPACE)
+        pos = end + 1
+        if text:
+            lines.append(text)
+        elif lines:
+            break
+    return b" ".join(lines)
 
 
 def _value(data: bytes) -> Any:
@@ -100,14 +246,21 @@ def _value(data: bytes) -> Any:
 
 
 def _changes(
-    header: list[str], entry: _Entry, values: dict[str, Any]
+    sha: str, header: _Header, entry: _Entry, values: dict[str, Any]
 ) -> Iterator[tuple[ObjectKey, Change]]:
-    sha, author, email, date, message = header
-    when = datetime.fromisoformat(date)
-
     def change(path: str, action: Action, fields: tuple[FieldChange, ...] = ()) -> Change:
         names = tuple(f.field for f in fields)
-        return Change(sha, when, author, email, message, action, path, names, fields)
+        return Change(
+            sha,
+            header.date,
+            header.author,
+            header.email,
+            header.subject,
+            action,
+            path,
+            names,
+            fields,
+        )
 
     if entry.status == "R" and stem(entry.old_path) != stem(entry.new_path):
         # A rename ends the old name's history and starts the new name's.

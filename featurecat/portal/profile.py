@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from featurecat.catalog import Catalog
-from featurecat.datacheck import data_files
+from featurecat.datacheck import SourceFilesError, source_files
 from featurecat.schema import Source
 
 ColumnKind = Literal["number", "time", "bool", "text"]
@@ -86,9 +86,10 @@ def profile_catalog(catalog: Catalog, cache: ProfileCache | None = None) -> Prof
     found = Profiles()
     jobs: list[tuple[str, Source, list[Path], list[str], tuple[Any, ...]]] = []
     for name, source in sorted(catalog.sources.items()):
-        files = data_files(catalog.data_path(source))
-        if not files:
-            found.notes[name] = f"no data at {source.path}"
+        try:
+            files = source_files(catalog, name)
+        except SourceFilesError as exc:  # none, or one outside the repository: never read
+            found.notes[name] = exc.note
             continue
         columns = sorted({f.column_name for f in catalog.features_of(name)})
         key = _cache_key(source, columns, files)

@@ -15,17 +15,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import ValidationError as ShapeError
+from pydantic_core import ErrorDetails
 
 from featurecat.catalog import Catalog
 from featurecat.errors import DataError, UsageError
 from featurecat.retrieval.request import Plan
 from featurecat.retrieval.sources import fingerprint, relative_path, source_files
 from featurecat.schema import Feature
+from featurecat.schema.base import Name
 
 FORMAT = 1
 #: Where ``featurecat models status`` looks for manifests by default, inside the catalog.
@@ -161,14 +167,54 @@ def write(manifest: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
     return file
 
 
+class _Shape(BaseModel):
+    # Keys the status check does not read are kept as written, for newer writers' sake.
+    model_config = ConfigDict(extra="allow")
+
+
+class _CatalogEntry(_Shape):
+    commit: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{4,64}$")] | None = None
+    dirty: StrictBool | None = None
+
+
+class _FeatureEntry(_Shape):
+    version: Annotated[StrictInt, Field(ge=1)]
+    source: Name
+    fields: dict[StrictStr, Any]
+
+
+class _SourceEntry(_Shape):
+    fingerprint: StrictStr
+
+
+class ManifestShape(_Shape):
+    """What ``featurecat models status`` reads of a manifest, typed: a manifest is checked
+    against it as a whole, so a wrong shape is one clear error and never a crash later."""
+
+    featurecat_manifest: Literal[1]
+    created_at: datetime | None = None
+    model: Name | None = None
+    catalog: _CatalogEntry | None = None
+    features: dict[Name, _FeatureEntry]
+    sources: dict[Name, _SourceEntry]
+
+
 def read(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """A manifest written by :func:`write`; a clear error for anything else."""
+    """A manifest written by :func:`write`; a clear one-line error for anything else."""
+    file = Path(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        mode = file.stat().st_mode
     except FileNotFoundError:
         raise UsageError(f"{path}: no such manifest") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"{path}: not a featurecat manifest ({exc})") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the manifest ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(mode):  # a folder, or a FIFO that would block the read
+        raise DataError(f"{path}: not a featurecat manifest (not a regular file)")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise DataError(f"{path}: not a featurecat manifest ({reason})") from None
     if not isinstance(data, dict) or data.get("featurecat_manifest") != FORMAT:
         raise DataError(
             f"{path}: not a featurecat manifest (no 'featurecat_manifest: {FORMAT}'); write "
@@ -176,7 +222,52 @@ def read(path: str | os.PathLike[str]) -> dict[str, Any]:
         )
     if not isinstance(data.get("features"), dict) or not isinstance(data.get("sources"), dict):
         raise DataError(f"{path}: the manifest has no 'features' or 'sources' mapping")
+    try:
+        ManifestShape.model_validate(data)
+    except ShapeError as exc:
+        errors = exc.errors()
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise DataError(
+            one_line(
+                f"{path}: the manifest is damaged: {_problem(errors[0])}{more}; write it "
+                "again with load_features(..., manifest='path.json')"
+            )
+        ) from None
     return data
+
+
+def _problem(error: ErrorDetails) -> str:
+    """One pydantic error as ``features.user_age must be an object, not 5``."""
+    where = ".".join(str(part) for part in error["loc"] if part != "[key]")
+    got = _json(error.get("input"))
+    expected = {
+        "dict_type": "an object",
+        "model_type": "an object",
+        "model_attributes_type": "an object",
+        "string_type": "text",
+        "int_type": "a whole number",
+        "bool_type": "true or false",
+        "datetime_type": "a date and time",
+    }.get(error["type"])
+    if error["type"] == "missing":
+        return f"{where} is missing"
+    if expected is not None:
+        return f"{where} must be {expected}, not {got}"
+    if any(part == "[key]" for part in error["loc"]):
+        return f"key {got} in {where.rsplit('.', 1)[0]}: {error['msg']}"
+    return f"{where} = {got}: {error['msg']}"
+
+
+def _json(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters and line breaks escaped, so it prints as one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 @dataclass(frozen=True)
@@ -232,13 +323,17 @@ def _changed_sources(manifest: Mapping[str, Any], catalog: Catalog) -> dict[str,
         except DataError:
             changed[name] = f"source {name} has no data now"
             continue
+        except OSError as exc:  # unreadable now (permissions, a file gone mid-read)
+            changed[name] = f"source {name} cannot be read now: {exc.strerror or exc}"
+            continue
         if now != entry.get("fingerprint"):
             changed[name] = f"source {name}"
     return changed
 
 
 def _show(value: Any) -> str:
-    return "none" if value is None else str(value)
+    # Values come from the manifest file as well as the catalog: never let one break a line.
+    return "none" if value is None else one_line(str(value))
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -1,8 +1,7 @@
-"""A source's data files: found, kept inside the repository, and fingerprinted.
+"""A source's data files, fingerprinted for manifests.
 
-The catalog's checks refuse paths that climb out of the repository as written. Here, at read
-time, every file a path or glob names is resolved (symbolic links included) and must still be
-inside the repository (or the catalog folder, when it is not in a git repository).
+Finding the files and keeping them inside the repository is
+:func:`featurecat.datacheck.source_files`, shared with ``--check-data`` and the portal.
 """
 
 from __future__ import annotations
@@ -13,47 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from featurecat.catalog import Catalog
-from featurecat.datacheck import data_files, no_data
-from featurecat.errors import DataError
-from featurecat.names import Kind
-from featurecat.tree import repo_top
+from featurecat.datacheck import shown as shown
+from featurecat.datacheck import source_files as source_files
 
 #: Files up to this size are fingerprinted by content; larger ones by size and mtime.
 HASH_LIMIT = 1 << 30
-
-
-def source_files(catalog: Catalog, name: str) -> list[Path]:
-    """The data files of source ``name``, in sorted order; a clear error when there are none."""
-    source = catalog.sources[name]
-    origin = catalog.origin(Kind.SOURCE, name)
-    path = catalog.data_path(source)
-    files = data_files(path)
-    if not files:
-        message = no_data(name, source, shown(path), path)
-        raise DataError(str(origin.diagnostic(("path",), "data-missing", message)))
-    boundary = repo_top(catalog.root)
-    for file in files:
-        if not file.resolve().is_relative_to(boundary):
-            raise DataError(
-                str(
-                    origin.diagnostic(
-                        ("path",),
-                        "path-escapes-repo",
-                        f"data file {shown(file)} of source '{name}' leads outside the "
-                        "repository through a symbolic link; keep data inside the repository",
-                    )
-                )
-            )
-    return files
-
-
-def shown(path: Path) -> str:
-    """A path as users see it in messages: relative to the current folder, like catalog files."""
-    try:
-        return Path(os.path.relpath(path, Path.cwd())).as_posix()
-    except ValueError:  # another drive on Windows
-        return str(path)
 
 
 def fingerprint(files: list[Path], root: Path) -> dict[str, Any]:

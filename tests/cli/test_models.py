@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,66 @@ def test_in_a_real_process(root: Path) -> None:
     assert done.stdout.splitlines()[1] == "user_age v1 -> v2: retrain churn_model"
     assert "catalog/manifests/churn_model.json" in done.stdout
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            {"features": {"user_age": 5}},
+            "features.user_age must be an object, not 5",
+        ),
+        (
+            {"sources": {"user_profile": "sha256:abc"}},
+            'sources.user_profile must be an object, not "sha256:abc"',
+        ),
+        (
+            {"features": {"user_age": {"version": 1, "source": "user_profile", "fields": "x"}}},
+            'features.user_age.fields must be an object, not "x"',
+        ),
+        (
+            {"features": {"user_age": {"version": "1", "source": "user_profile", "fields": {}}}},
+            'features.user_age.version must be a whole number, not "1"',
+        ),
+        (
+            {"features": {"user_age": {"source": "user_profile", "fields": {}}}},
+            "features.user_age.version is missing",
+        ),
+        ({"catalog": "main"}, 'catalog must be an object, not "main"'),
+        ({"model": ["churn_model"]}, 'model must be text, not ["churn_model"]'),
+        (
+            {"features": {"user\nage\x1b[2J": {}}},
+            r'key "user\nage\u001b[2J" in features: ',
+        ),
+    ],
+)
+def test_a_manifest_of_the_wrong_shape_is_one_line_exit_2(
+    root: Path, change: dict[str, object], problem: str
+) -> None:
+    path = root / "manifests/churn_model.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), **change}))
+    result = cli("models", "status", "--catalog", root, "--manifest", path)
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"Error: {path}: the manifest is damaged: {problem}")
+    assert line.isprintable()
+
+
+def test_special_files_are_refused_not_waited_on(root: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    # A real process with a deadline: reading a FIFO nobody writes to would wait forever.
+    done = subprocess.run(
+        [sys.executable, "-m", "featurecat", "models", "status", "--manifest", str(fifo)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr == f"Error: {fifo}: not a featurecat manifest (not a regular file)\n"
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000)
+    result = cli("models", "status", "--catalog", root, "--manifest", deep)
+    assert result.exit_code == 2
+    assert result.output == f"Error: {deep}: not a featurecat manifest (nested too deeply)\n"

@@ -110,3 +110,30 @@ def test_spread_keeps_the_rows_and_the_shape() -> None:
     assert [(low, high) for low, high, _ in counts] == [(0.5, 1.5), (1.5, 2.5), (2.5, 3.5)]
     assert counts[0][2] > counts[2][2]
     assert spread([5.0, 5.0], 5.0, 5.0, 7) == ((5.0, 5.0, 7.0),)
+
+
+def test_data_outside_the_catalog_is_never_profiled(tmp_path: Path) -> None:
+    # Outside git the catalog folder is the boundary; the outside file holds a secret value.
+    outside = tmp_path / "outside.csv"
+    pacsv.write_csv(_table().select(["user_id", "event_timestamp", "user_country"]), outside)
+    root = make_catalog(
+        tmp_path / "catalog",
+        {
+            "sources/user_profile.yaml": "name: user_profile\nowner: growth\nentity: user\n"
+            "path: parts/*.csv\n",
+            "features/user/user_country.yaml": FEATURE.format(
+                name="user_country", source="user_profile", dtype="string"
+            ),
+        },
+    )
+    catalog = Catalog.load(root)
+    # Linked after loading, as data can change under a running `docs serve`: the profiler
+    # keeps the boundary on its own.
+    (root / "data/parts").mkdir(parents=True)
+    (root / "data/parts/a.csv").symlink_to(outside)
+    profiles = profile_catalog(catalog)
+    assert profiles.sources == {}
+    assert profiles.notes == {
+        "user_profile": "data file parts/a.csv leads outside the repository through a "
+        "symbolic link, so it is not read"
+    }
