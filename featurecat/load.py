@@ -9,6 +9,7 @@ from typing import Any
 
 from featurecat.catalog import Catalog
 from featurecat.checks import Index, run_checks
+from featurecat.datacheck import data_files
 from featurecat.errors import CatalogError, CatalogNotFound, Diagnostic, Findings, UnreadableFile
 from featurecat.names import OBJECT_KINDS, PROJECT_FILE, Kind, kind_of, misplaced_reason, stem
 from featurecat.origin import Origin, Parsed
@@ -233,18 +234,35 @@ def _linked_paths(tree: Tree, index: Index, project: Project) -> list[Diagnostic
     for item in index.valid(Kind.SOURCE):
         assert isinstance(item.obj, Source)
         relpath = posixpath.join(project.data_root, item.obj.path)
-        if "*" in relpath or escapes(tree.catalog_dir, relpath):
-            continue  # globs can't be resolved; lexical escapes are reported by the checks
-        if tree.escapes_repo(relpath):
-            found.append(
-                item.origin.diagnostic(
-                    ("path",),
-                    "path-escapes-repo",
-                    f"path '{item.obj.path}' leads outside the repository through a symbolic link; "
-                    "keep data inside the repository",
-                )
+        if escapes(tree.catalog_dir, relpath):
+            continue  # lexical escapes are reported by the checks
+        leaving = next((m for m in _matches(tree, relpath) if tree.escapes_repo(m)), None)
+        if leaving is None:
+            continue
+        what = (
+            f"path '{item.obj.path}'"
+            if leaving == relpath
+            else f"data file {tree.display(leaving)} of source '{item.name}'"
+        )
+        found.append(
+            item.origin.diagnostic(
+                ("path",),
+                "path-escapes-repo",
+                f"{what} leads outside the repository through a symbolic link; "
+                "keep data inside the repository",
             )
+        )
     return found
+
+
+def _matches(tree: Tree, relpath: str) -> list[str]:
+    """The catalog-relative files a glob matches in the working tree (a plain path as is).
+
+    At a git ref the data is not there to match, so the path is checked as written.
+    """
+    if not any(ch in relpath for ch in "*?[") or tree.ref is not None:
+        return [relpath]
+    return [f.relative_to(tree.root).as_posix() for f in data_files(tree.root / relpath)]
 
 
 def _build(tree: Tree, index: Index, project: Project, diagnostics: list[Diagnostic]) -> Catalog:

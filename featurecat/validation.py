@@ -38,7 +38,11 @@ def validate(
     if check_data and catalog is not None:
         from featurecat.datacheck import check_data as data_problems
 
-        diagnostics.extend(data_problems(catalog))
+        # A link out of the repository is already reported by the load; say it once.
+        seen = {(d.path, d.line, d.code) for d in diagnostics}
+        diagnostics.extend(
+            d for d in data_problems(catalog) if (d.path, d.line, d.code) not in seen
+        )
         diagnostics.sort(key=lambda d: (d.path, d.line, d.column))
     if changed_since is not None:
         from featurecat.load import changed_since as changed_files

@@ -66,6 +66,16 @@ def expected(name: str) -> str:
     )
 
 
+def test_plain_validate_reports_it_once(leak: tuple[Path, str]) -> None:
+    """Without --check-data too: the glob's matches are resolved, and each problem is one line."""
+    repo, name = leak
+    for args in (("validate",), ("validate", "--check-data")):
+        result = cli(*args, cwd=repo)
+        assert result.exit_code == 1
+        *errors, _ = result.output.splitlines()
+        assert errors == [expected(name)]
+
+
 def test_check_data_reports_it_at_the_path_line(leak: tuple[Path, str]) -> None:
     repo, name = leak
     result = cli("validate", "--check-data", cwd=repo)
