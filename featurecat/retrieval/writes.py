@@ -2,9 +2,15 @@
 
 Both check the data against the join keys and the declared dtype, and ``register_feature``
 also validates the new definitions together with the rest of the catalog, before a single
-byte is written. Files are then swapped in atomically (:mod:`~featurecat.writes`).
-With ``branch=``, the change is also committed on a new git branch, ready for a pull request;
-if that commit fails, the files are put back as they were.
+byte is written. Writers in other processes may write at the same time: each write holds the
+repository's write lock from reading the catalog to its last rename, so a second writer waits
+and then builds on the first (an append keeps both, a second register of one name is refused).
+Files are swapped in by renames, journaled, so that an error, an interrupt or a crash leaves
+every file as it was or the whole change made (:mod:`featurecat.writes`).
+
+With ``branch=``, the change is also committed on a new git branch, ready for a pull request,
+and the working copy is left on that branch (as after ``git switch -c``); if that commit
+fails, the files are put back as they were and the working copy stays where it was.
 """
 
 from __future__ import annotations
@@ -19,7 +25,6 @@ from featurecat.datacheck import check_schema, read_schema
 from featurecat.errors import CatalogError, DataError, UnknownNameError, UsageError
 from featurecat.load import read_tree
 from featurecat.names import DTYPES, NAME_RE, Dtype, Kind
-from featurecat.retrieval.api import open_catalog
 from featurecat.retrieval.request import require_text
 from featurecat.retrieval.shaping import (
     carry_forward,
@@ -32,12 +37,13 @@ from featurecat.retrieval.shaping import (
 )
 from featurecat.retrieval.sources import shown, source_files
 from featurecat.schema import Feature, Source
-from featurecat.tree import WorkTree
-from featurecat.writes import Staged
+from featurecat.tree import WorkTree, find_catalog
+from featurecat.writes import Staged, transaction
 from featurecat.yamlio import dump_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 Mode = Literal["append", "replace"]
 
@@ -63,62 +69,66 @@ def register_feature(
     ``data`` holds the entity's join keys, ``timestamp_column`` and a column named ``name``.
     ``dtype`` is inferred from that column when not given. The new source is called
     ``source`` (default: the feature's name). Nothing is written unless the data fits and the
-    catalog with the new definitions validates. With ``branch``, the change is committed on a
-    new git branch. Returns the new feature.
+    catalog with the new definitions validates; the three files appear together or not at
+    all. When another process registers the same name first, this call waits for it, then
+    fails saying the feature already exists. With ``branch``, the change is committed on a
+    new git branch created from the current one, and the working copy is switched to it.
+    Returns the new feature.
     """
     _check_arguments(owner, entity, description, source, status, ttl, timestamp_column, branch)
     tags = _tag_list(tags)
-    cat = writable(catalog)
+    root = writable_root(catalog)
     source_name = source or name
-    _check_new_names(cat, name, source_name, entity, owner)
-    require_frame(data, "data")
-    if name not in data.columns:
-        raise DataError(f"data has no column '{name}' holding the feature's values")
-    if dtype is not None and dtype not in DTYPES:
-        raise UsageError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
-    dtype = dtype or infer_dtype(data[name], name)
-    keys = cat.entities[entity].join_keys
-    table = source_table(data, keys, timestamp_column, [(name, name, dtype)])
+    _check_name(name, "feature")
+    _check_name(source_name, "source")
+    with transaction(root) as change:
+        cat = Catalog.load(root)  # under the lock: every earlier write is in it
+        _check_new_names(cat, name, source_name, entity, owner)
+        require_frame(data, "data")
+        if name not in data.columns:
+            raise DataError(f"data has no column '{name}' holding the feature's values")
+        if dtype is not None and dtype not in DTYPES:
+            raise UsageError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
+        dtype = dtype or infer_dtype(data[name], name)
+        keys = cat.entities[entity].join_keys
+        table = source_table(data, keys, timestamp_column, [(name, name, dtype)])
 
-    data_path = cat.root / cat.project.data_root / f"{source_name}.parquet"
-    if data_path.exists():
-        raise UsageError(f"{shown(data_path)} already exists; pass another source= name")
-    definitions: dict[str, dict[str, Any]] = {
-        f"sources/{source_name}.yaml": {
-            "name": source_name,
-            "description": f"Values of feature {name}, written by featurecat.register_feature.",
-            "owner": owner,
-            "entity": entity,
-            "path": data_path.name,
-            "timestamp": timestamp_column,
-        },
-        f"features/{entity}/{name}.yaml": {
-            "name": name,
-            "description": description,
-            "owner": owner,
-            "source": source_name,
-            "dtype": dtype,
-            "version": 1,
-            "status": status,
-            "tags": tags,
-            **({"ttl": ttl} if ttl else {}),
-        },
-    }
-    texts = {relpath: dump_yaml(body).encode() for relpath, body in definitions.items()}
-    after = _validated_with(cat, texts)
+        data_path = cat.root / cat.project.data_root / f"{source_name}.parquet"
+        if data_path.exists():
+            raise UsageError(f"{shown(data_path)} already exists; pass another source= name")
+        definitions: dict[str, dict[str, Any]] = {
+            f"sources/{source_name}.yaml": {
+                "name": source_name,
+                "description": f"Values of feature {name}, written by featurecat.register_feature.",
+                "owner": owner,
+                "entity": entity,
+                "path": data_path.name,
+                "timestamp": timestamp_column,
+            },
+            f"features/{entity}/{name}.yaml": {
+                "name": name,
+                "description": description,
+                "owner": owner,
+                "source": source_name,
+                "dtype": dtype,
+                "version": 1,
+                "status": status,
+                "tags": tags,
+                **({"ttl": ttl} if ttl else {}),
+            },
+        }
+        texts = {relpath: dump_yaml(body).encode() for relpath, body in definitions.items()}
+        after = _validated_with(cat, texts)
 
-    import pyarrow.parquet as pq
+        import pyarrow.parquet as pq
 
-    staged = Staged()
-    staged.produce(data_path, lambda temp: pq.write_table(table, temp))
-    for relpath, text in texts.items():
-        staged.write(cat.root / relpath, text)
-    _apply(
-        staged,
-        cat,
-        branch,
-        f"Register feature {name} ({dtype}, entity {entity}, {table.num_rows} rows)",
-    )
+        # Data, then source, then feature: a reader who comes in between finds a catalog that
+        # validates (a source without features yet), never a feature without its source.
+        change.produce(data_path, lambda temp: pq.write_table(table, temp))
+        for relpath, text in texts.items():
+            change.write(cat.root / relpath, text)
+        message = f"Register feature {name} ({dtype}, entity {entity}, {table.num_rows} rows)"
+        _apply(change, cat, branch, message)
     return after.features[name]
 
 
@@ -145,8 +155,6 @@ def _check_arguments(
 
 def _check_new_names(cat: Catalog, name: str, source: str, entity: str, owner: str) -> None:
     """The new feature and source are free names; their entity and owner exist."""
-    _check_name(name, "feature")
-    _check_name(source, "source")
     if name in cat.features:
         where = cat.origin(Kind.FEATURE, name).path
         raise UsageError(
@@ -198,17 +206,30 @@ def update_feature(
     feature of the source. Either way the file is written aside and renamed into place.
     Returns the data file.
     """
-    import pyarrow as pa
-
     require_text(name, "name", "a feature name (a string)")
     if mode not in ("append", "replace"):
         raise UsageError(f"mode must be 'append' or 'replace', not {mode!r}")
     require_text(branch, "branch", "a git branch name (a string)", optional=True)
-    cat = writable(catalog)
-    feature = cat.feature(name)
-    source = cat.source_of(feature)
-    target = _single_file(cat, source)
+    root = writable_root(catalog)
     require_frame(new_data, "new_data")
+    with transaction(root) as change:
+        # Read under the lock: an append builds on every earlier write, none is lost.
+        cat = Catalog.load(root)
+        feature = cat.feature(name)
+        source = cat.source_of(feature)
+        target = _single_file(cat, source)
+        table, rows = _new_table(cat, source, target, name, new_data, mode)
+        change.produce(target, lambda temp: write_table(source, table, temp))
+        _apply(change, cat, branch, f"Update data of feature {name} ({mode}, {rows} rows)")
+    return target
+
+
+def _new_table(
+    cat: Catalog, source: Source, target: Path, name: str, new_data: pd.DataFrame, mode: Mode
+) -> tuple[pa.Table, int]:
+    """The data file's new content, and how many rows ``new_data`` adds to it."""
+    import pyarrow as pa
+
     existing = read_table(source, target) if mode == "append" else None
     schema = existing.schema if existing is not None else read_schema(source, target)
     problems = list(check_schema(cat, source.name, schema, cat.features_of(source.name)))
@@ -239,22 +260,25 @@ def update_feature(
         fresh = carry_forward(existing, fresh, keys, source.timestamp)
     fresh = fit_to_schema(fresh, schema)
     table = pa.concat_tables([existing, fresh]) if existing is not None else fresh
-
-    staged = Staged()
-    staged.produce(target, lambda temp: write_table(source, table, temp))
-    _apply(staged, cat, branch, f"Update data of feature {name} ({mode}, {fresh.num_rows} rows)")
-    return target
+    return table, fresh.num_rows
 
 
-def writable(catalog: str | os.PathLike[str] | Catalog | None) -> Catalog:
-    """The catalog to write into: the working tree, never a catalog read at a git ref."""
-    cat = open_catalog(catalog)
-    if cat.ref is not None:
+def writable_root(catalog: str | os.PathLike[str] | Catalog | None) -> Path:
+    """The folder of the catalog to write into: the working tree, never a catalog read at a
+    git ref. It is read again under the write lock, so a Catalog passed in is never stale."""
+    if isinstance(catalog, Catalog):
+        if catalog.ref is not None:
+            raise UsageError(
+                f"this catalog was read at git ref '{catalog.ref}'; write to the working tree "
+                "(load it without ref=)"
+            )
+        return catalog.root
+    if catalog is not None and not isinstance(catalog, str | os.PathLike):
         raise UsageError(
-            f"this catalog was read at git ref '{cat.ref}'; write to the working tree "
-            "(load it without ref=)"
+            f"catalog must be the path of a catalog folder or a featurecat.Catalog, "
+            f"not {type(catalog).__name__}"
         )
-    return cat
+    return find_catalog(catalog)
 
 
 def _single_file(cat: Catalog, source: Source) -> Path:
@@ -267,24 +291,16 @@ def _single_file(cat: Catalog, source: Source) -> Path:
     return files[0]
 
 
-def _apply(staged: Staged, cat: Catalog, branch: str | None, message: str) -> None:
+def _apply(change: Staged, cat: Catalog, branch: str | None, message: str) -> None:
+    """Swap the files in, and commit them on a new ``branch`` when asked; on any failure the
+    transaction undoes both."""
     from featurecat import gitio
 
-    targets = staged.targets
+    start = None if branch is None else gitio.check_new_branch(cat.root, branch, change.targets)
+    change.apply(start)
     if branch is not None:
-        try:
-            gitio.check_new_branch(cat.root, branch, targets)
-        except BaseException:
-            staged.discard()
-            raise
-    staged.apply()
-    if branch is not None:
-        try:
-            gitio.commit_on_new_branch(cat.root, branch, targets, message)
-        except BaseException:
-            staged.undo()
-            raise
-    staged.finish()
+        gitio.commit_on_new_branch(cat.root, branch, change.targets, message)
+    change.finish()
 
 
 def _tag_list(tags: object) -> list[str]:
