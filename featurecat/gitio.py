@@ -175,13 +175,7 @@ def check_new_branch(folder: Path, branch: str, paths: list[Path]) -> BranchStar
     """Refuse, before anything is written, a branch that cannot be created or committed to,
     or a change to ``paths`` that git would not commit (all of them ignored)."""
     with open_repo(folder) as repo:
-        try:
-            repo.git.check_ref_format("--branch", branch)
-        except git.GitCommandError:
-            raise UsageError(
-                f"'{branch}' is not a valid git branch name; use letters, digits, '-', '_' "
-                "and '/' (like features/add-user-age)"
-            ) from None
+        _check_branch_name(repo, branch)
         if not repo.head.is_valid():
             raise UsageError(
                 "the repository has no commit yet; commit once, then write with branch="
@@ -205,6 +199,28 @@ def check_new_branch(folder: Path, branch: str, paths: list[Path]) -> BranchStar
             )
         previous = repo.head.commit.hexsha if repo.head.is_detached else repo.active_branch.name
         return BranchStart(branch, previous, repo.head.commit.hexsha)
+
+
+def _check_branch_name(repo: git.Repo, branch: str) -> None:
+    """git's own rules (``check-ref-format --branch``), and no name that git would read as
+    something else: ``@`` is HEAD, and ``refs/heads/x`` would become ``refs/heads/refs/heads/x``."""
+    if branch.startswith("refs/"):
+        short = branch.removeprefix("refs/heads/") if branch.startswith("refs/heads/") else ""
+        raise UsageError(
+            f"'{branch}' is a full ref name, not a branch name; git would create "
+            f"refs/heads/{branch}. Pass the branch name alone"
+            + (f" (like '{short}')" if short and not short.startswith("refs/") else "")
+        )
+    try:
+        # It prints the branch name it understood: '@{-1}' expands to another branch.
+        understood = repo.git.check_ref_format("--branch", branch)
+    except git.GitCommandError:
+        understood = None
+    if understood != branch or branch == "@":
+        raise UsageError(
+            f"'{branch}' is not a valid git branch name; use letters, digits, '-', '_' "
+            "and '/' (like features/add-user-age)"
+        )
 
 
 def _committable(repo: git.Repo, paths: list[Path]) -> list[str]:
