@@ -7,15 +7,19 @@ exact point of a write.
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import featurecat
@@ -208,6 +212,55 @@ def test_temporary_files_of_killed_writers_do_not_pile_up(root: Path) -> None:
     append(root, 8, 80)
     assert leftovers(root) == []
     assert git(root.parent, "status", "--porcelain") == "M catalog/data/user_profile.parquet"
+
+
+def test_readers_get_whole_data_while_other_processes_swap_it(root: Path) -> None:
+    # Two versions of the data file of different sizes, swapped in again and again by another
+    # process the way writers do it: written aside, then renamed over the file.
+    versions = []
+    for token, rows in ((1, 3000), (2, 5000)):
+        path = root.parent.parent / f"version-{token}.parquet"
+        pq.write_table(
+            pa.table(
+                {
+                    "user_id": pa.array(range(rows), pa.int64()),
+                    "event_timestamp": pa.array([0] * rows, pa.timestamp("us", tz="UTC")),
+                    "user_age": pa.array([token] * rows, pa.int64()),
+                    "country": pa.array(["se"] * rows),
+                }
+            ),
+            path,
+        )
+        versions.append(str(path))
+    stop = root.parent.parent / "stop"
+    target = root / "data/user_profile.parquet"
+    shutil.copyfile(versions[0], target)
+    swapper = subprocess.Popen([sys.executable, "-c", SWAPPER, str(target), str(stop), *versions])
+    labels = entities(user_id=[0, 2999, 4999], event_timestamp=["2025-01-01"] * 3)
+    try:
+        latest: Counter[tuple[int, frozenset[int]]] = Counter()
+        joined: Counter[tuple[object, ...]] = Counter()
+        for _ in range(15):  # on old code, half of these reads failed
+            values = featurecat.get_feature("user_age", catalog=root)["user_age"]
+            latest[(len(values), frozenset(values))] += 1
+            loaded = featurecat.load_features(["user_age"], labels, root)["user_age"]
+            joined[tuple(None if pd.isna(v) else v for v in loaded)] += 1
+    finally:
+        stop.touch()
+        swapper.wait()
+    assert set(latest) <= {(3000, frozenset([1])), (5000, frozenset([2]))}, latest
+    assert set(joined) <= {(1, 1, None), (2, 2, 2)}, joined
+
+
+SWAPPER = """
+import os, shutil, sys, time
+target, stop, *versions = sys.argv[1:]
+while not os.path.exists(stop):
+    for version in versions:
+        shutil.copyfile(version, target + ".swap")
+        os.replace(target + ".swap", target)
+        time.sleep(0.002)
+"""
 
 
 # 3. register_feature is all or nothing
