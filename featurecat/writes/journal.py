@@ -66,7 +66,8 @@ class Record:
         from featurecat.writes.files import replace_atomically
 
         def rel(path: Path) -> str:
-            return os.path.relpath(path, self.top)
+            # Resolve the folder only: the file may be a link, and a rename replaces the link.
+            return os.path.relpath(path.parent.resolve() / path.name, self.top.resolve())
 
         body = {
             "state": self.state,

@@ -67,7 +67,8 @@ def locked(folder: Path, timeout: float | None = None) -> Iterator[None]:
             pause = min(pause * 2, 0.05)
         # Who holds it, for the message above; the lock itself is the flock, not this text.
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, f"{os.getpid()}\n".encode())
         yield
     finally:
         os.close(fd)  # closing the file releases the lock
