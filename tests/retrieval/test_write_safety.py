@@ -2,7 +2,7 @@
 
 Crashes are real: a child process runs the public API and is stopped with SIGKILL (or held
 still) at the moment it is about to rename a file onto a given path, so each test hits one
-exact point of a write.
+exact point of a write; the stress test at the bottom hits random ones.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import featurecat
+from benchmarks.write_stress import run
 from featurecat.errors import UsageError
 from tests.retrieval.cases import entities, profile_repo
 from tests.support import cli, git
@@ -341,3 +342,16 @@ def test_a_branch_write_killed_after_its_commit_is_kept(root: Path) -> None:
     ]
     assert featurecat.get_feature("tenure_days", catalog=root)["tenure_days"].tolist() == [5, 6]
     assert leftovers(root) == []
+
+
+# Everything at once: real processes, SIGKILLs at random moments, a reader racing them
+
+
+@pytest.mark.slow
+def test_writers_readers_and_kills_lose_nothing(tmp_path: Path) -> None:
+    # The long run: python benchmarks/write_stress.py --rounds 200
+    result = run(tmp_path, rounds=20, writers=2, kill_rate=0.5, seed=20_250_601, rows=20_000)
+    assert result.ok, result.summary()
+    assert result.kills > 0 and result.reader_calls > 0, result.summary()
+    assert result.acknowledged["append"] > 0 and result.acknowledged["register"] > 0
+    assert result.refused > 0  # contested registers: one writer lost, and was told so
