@@ -4,7 +4,8 @@
   checkout, no temp copy.
 * :func:`read_blobs` reads any number of blobs with one ``git cat-file --batch`` process.
 * :func:`check_new_branch` and :func:`commit_on_new_branch` commit what ``register_feature``
-  and ``update_feature`` wrote on a new branch, ready for a pull request.
+  and ``update_feature`` wrote on a new branch, ready for a pull request;
+  :func:`settle_new_branch` cleans up after such a write was killed.
 
 Every git call is a short-lived process, and repositories are opened with ``with``, so no
 ``git cat-file`` process outlives a call.
@@ -17,6 +18,7 @@ import subprocess
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import git
 
@@ -160,17 +162,20 @@ def git_env() -> dict[str, str]:
     return {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
 
 
-def check_new_branch(folder: Path, branch: str, paths: list[Path]) -> None:
+class BranchStart(NamedTuple):
+    """Where a write on a new branch starts: the branch's name, the branch (or, detached, the
+    commit) the working copy is on, and that commit."""
+
+    name: str
+    previous: str
+    base: str
+
+
+def check_new_branch(folder: Path, branch: str, paths: list[Path]) -> BranchStart:
     """Refuse, before anything is written, a branch that cannot be created or committed to,
     or a change to ``paths`` that git would not commit (all of them ignored)."""
     with open_repo(folder) as repo:
-        try:
-            repo.git.check_ref_format("--branch", branch)
-        except git.GitCommandError:
-            raise UsageError(
-                f"'{branch}' is not a valid git branch name; use letters, digits, '-', '_' "
-                "and '/' (like features/add-user-age)"
-            ) from None
+        _check_branch_name(repo, branch)
         if not repo.head.is_valid():
             raise UsageError(
                 "the repository has no commit yet; commit once, then write with branch="
@@ -192,6 +197,30 @@ def check_new_branch(folder: Path, branch: str, paths: list[Path]) -> None:
                 f"git ignores every file this change writes ({', '.join(p.name for p in paths)}), "
                 "so there is nothing to commit on a branch; drop branch= or stop ignoring them"
             )
+        previous = repo.head.commit.hexsha if repo.head.is_detached else repo.active_branch.name
+        return BranchStart(branch, previous, repo.head.commit.hexsha)
+
+
+def _check_branch_name(repo: git.Repo, branch: str) -> None:
+    """git's own rules (``check-ref-format --branch``), and no name that git would read as
+    something else: ``@`` is HEAD, and ``refs/heads/x`` would become ``refs/heads/refs/heads/x``."""
+    if branch.startswith("refs/"):
+        short = branch.removeprefix("refs/heads/") if branch.startswith("refs/heads/") else ""
+        raise UsageError(
+            f"'{branch}' is a full ref name, not a branch name; git would create "
+            f"refs/heads/{branch}. Pass the branch name alone"
+            + (f" (like '{short}')" if short and not short.startswith("refs/") else "")
+        )
+    try:
+        # It prints the branch name it understood: '@{-1}' expands to another branch.
+        understood = repo.git.check_ref_format("--branch", branch)
+    except git.GitCommandError:
+        understood = None
+    if understood != branch or branch == "@":
+        raise UsageError(
+            f"'{branch}' is not a valid git branch name; use letters, digits, '-', '_' "
+            "and '/' (like features/add-user-age)"
+        )
 
 
 def _committable(repo: git.Repo, paths: list[Path]) -> list[str]:
@@ -205,9 +234,10 @@ def _committable(repo: git.Repo, paths: list[Path]) -> list[str]:
 def commit_on_new_branch(folder: Path, branch: str, paths: list[Path], message: str) -> str:
     """Switch to a new ``branch`` and commit exactly ``paths`` there; returns the commit SHA.
 
-    Other changes in the working tree or the index are left as they are, uncommitted. Files
-    that ``.gitignore`` excludes (data kept out of git) are left out. On failure the
-    repository is put back on the branch it was on.
+    The working copy stays on the new branch, as after ``git switch -c``; other changes in the
+    working tree or the index are left as they are, uncommitted (they come along). Files that
+    ``.gitignore`` excludes (data kept out of git) are left out. On failure the repository is
+    put back on the branch it was on, and the new branch is deleted.
     """
     with open_repo(folder) as repo:
         tracked = _committable(repo, paths)
@@ -217,11 +247,32 @@ def commit_on_new_branch(folder: Path, branch: str, paths: list[Path], message: 
             repo.git.add("--", *tracked)
             repo.git.commit("-q", "-m", message, "--", *tracked)
         except git.GitCommandError as exc:
-            repo.git.reset("-q", "--", *tracked)
-            repo.git.checkout("-q", previous)
-            repo.git.branch("-q", "-D", branch)
+            _abandon(repo, branch, previous, tracked)
             raise UsageError(f"could not commit on branch '{branch}': {_output(exc)}") from None
         return repo.head.commit.hexsha
+
+
+def settle_new_branch(folder: Path, start: BranchStart, paths: list[Path]) -> bool:
+    """After a write on a new branch stopped part-way (a crash): whether its commit was made.
+
+    When it was not, what creating the branch changed is undone: the files are unstaged, the
+    working copy is back on ``start.previous`` and the branch is deleted.
+    """
+    with open_repo(folder) as repo:
+        if start.name not in repo.heads:
+            return False
+        if repo.heads[start.name].commit.hexsha != start.base:
+            return True
+        _abandon(repo, start.name, start.previous, _committable(repo, paths))
+        return False
+
+
+def _abandon(repo: git.Repo, branch: str, previous: str, tracked: list[str]) -> None:
+    on_branch = not repo.head.is_detached and repo.active_branch.name == branch
+    if on_branch:
+        repo.git.reset("-q", "--", *tracked)
+        repo.git.checkout("-q", previous)
+    repo.git.branch("-q", "-D", branch)
 
 
 def _output(exc: git.GitCommandError) -> str:

@@ -18,9 +18,11 @@ aggregate over keys and timestamps) and only then keeps the last row in file ord
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -40,6 +42,7 @@ _POS = "__fc_pos"
 _TS = frames.TS
 _ROW = frames.ROW
 _MICROSECOND = timedelta(microseconds=1)
+_DEV_FD = Path("/dev/fd")
 _KEY_TYPES: dict[ValueKind, str] = {
     "integer": "BIGINT",
     "float": "DOUBLE",
@@ -72,12 +75,13 @@ class DuckDBEngine:
             con.register(_ENTITY, keys)
             columns: dict[str, pa.ChunkedArray] = {}
             for read in plan.sources:
-                dedupe = _has_ties(con, read)
-                # Row ids restore the order, so unless ties need the files' row order, DuckDB
-                # may read and join in any order (measurably faster).
-                con.execute(f"SET preserve_insertion_order = {str(dedupe).lower()}")
-                block = _run(con, read, *_join_sql(read, dedupe=dedupe))
-                con.execute("SET preserve_insertion_order = true")
+                with pinned(read) as files:
+                    dedupe = _has_ties(con, read, files)
+                    # Row ids restore the order, so unless ties need the files' row order,
+                    # DuckDB may read and join in any order (measurably faster).
+                    con.execute(f"SET preserve_insertion_order = {str(dedupe).lower()}")
+                    block = _run(con, read, *_join_sql(read, files, dedupe=dedupe))
+                    con.execute("SET preserve_insertion_order = true")
                 columns.update(_in_entity_order(block, nan_for_null=output == "pandas"))
         features = frames.conform(pa.table(columns), plan)
         return frames.attach(entity_df, features, plan, output)
@@ -93,11 +97,30 @@ class DuckDBEngine:
             FROM ({_scan(read, numbered=True)}) AS s {window}
             QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {_TS} DESC, {_POS} DESC) = 1
             ORDER BY {keys}"""
-        params: dict[str, Any] = {"files": [str(f) for f in read.files]}
-        if as_of is not None:
-            params["as_of"] = as_of
-        with connect() as con:
+        with pinned(read) as files, connect() as con:
+            params = files if as_of is None else {**files, "as_of": as_of}
             return _run(con, read, sql, params)
+
+
+@contextmanager
+def pinned(read: SourceRead) -> Iterator[dict[str, Any]]:
+    """The ``$files`` parameter that reads the source's data as it is now, whatever writers do.
+
+    DuckDB opens a file more than once per query (its footer, then its row groups), and a
+    join runs more than one query; writers replace a file by renaming a new one over it, so a
+    swap in between would tear what is read. An open descriptor's ``/dev/fd`` path keeps
+    pointing at the file that was there. Only single files are pinned: they are what
+    ``update_feature`` replaces, and a folder of parts could run out of descriptors.
+    """
+    fd = None
+    if len(read.files) == 1 and _DEV_FD.is_dir():
+        with suppress(OSError):  # DuckDB then says what is wrong with the file
+            fd = os.open(read.files[0], os.O_RDONLY)
+    try:
+        yield {"files": [str(f) for f in read.files] if fd is None else [f"{_DEV_FD}/{fd}"]}
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 @contextmanager
@@ -112,7 +135,7 @@ def connect() -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def _has_ties(con: duckdb.DuckDBPyConnection, read: SourceRead) -> bool:
+def _has_ties(con: duckdb.DuckDBPyConnection, read: SourceRead, files: dict[str, Any]) -> bool:
     """Whether two source rows share their keys and timestamp.
 
     Files written in order of keys then time (snapshots) or time then keys (event logs)
@@ -130,16 +153,16 @@ def _has_ties(con: duckdb.DuckDBPyConnection, read: SourceRead) -> bool:
                 FROM ({_scan(read, features=False)}) AS s WHERE {present}
             )
         )"""
-    if _run(con, read, in_order, _files(read)).column(0)[0].as_py():
+    if _run(con, read, in_order, files).column(0)[0].as_py():
         return False
     grouped = f"""
         SELECT 1 FROM ({_scan(read, features=False)}) AS s
         GROUP BY {keys}, {_TS} HAVING count(*) > 1 LIMIT 1"""
-    found: int = _run(con, read, grouped, _files(read)).num_rows
+    found: int = _run(con, read, grouped, files).num_rows
     return found > 0
 
 
-def _join_sql(read: SourceRead, dedupe: bool) -> tuple[str, dict[str, Any]]:
+def _join_sql(read: SourceRead, files: dict[str, Any], dedupe: bool) -> tuple[str, dict[str, Any]]:
     source = _scan(read, numbered=dedupe)
     if dedupe:
         keys = ", ".join(quote(k) for k in read.join_keys)
@@ -152,7 +175,7 @@ def _join_sql(read: SourceRead, dedupe: bool) -> tuple[str, dict[str, Any]]:
         SELECT e.{_ROW}, {values}
         FROM {_ENTITY} AS e ASOF LEFT JOIN ({source}) AS s
         ON {on} AND e.{_TS} >= s.{_TS}"""
-    return sql, _files(read)
+    return sql, files
 
 
 def _in_entity_order(
@@ -226,10 +249,6 @@ def _reader(read: SourceRead) -> str:
     types.update((f.column, DUCKDB_TYPES[f.dtype]) for f in read.features)
     pinned = ", ".join(f"'{column}': '{type_}'" for column, type_ in types.items())
     return f"read_csv($files, header = true, types = {{{pinned}}})"
-
-
-def _files(read: SourceRead) -> dict[str, Any]:
-    return {"files": [str(f) for f in read.files]}
 
 
 def _run(con: duckdb.DuckDBPyConnection, read: SourceRead, sql: str, params: Any) -> pa.Table:

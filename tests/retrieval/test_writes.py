@@ -317,6 +317,36 @@ def test_branch_commits_exactly_the_change(root: Path) -> None:
         "",
         "catalog/data/tenure_days.parquet",
     ]
+    # The working copy was on the first branch, so the second one starts from it.
+    assert git(repo, "branch", "--show-current") == "features/tenure-march"
+    assert git(repo, "rev-parse", "HEAD~1") == git(repo, "rev-parse", "features/tenure-days")
+
+
+@pytest.mark.parametrize(
+    ("branch", "message"),
+    [
+        ("@", "'@' is not a valid git branch name"),
+        (
+            "refs/heads/y",
+            "'refs/heads/y' is a full ref name, not a branch name; git would create "
+            "refs/heads/refs/heads/y. Pass the branch name alone (like 'y')",
+        ),
+        ("HEAD", "'HEAD' is not a valid git branch name"),
+        ("-b", "'-b' is not a valid git branch name"),
+        ("@{-1}", "'@{-1}' is not a valid git branch name"),
+        ("a b", "'a b' is not a valid git branch name"),
+    ],
+)
+def test_branch_names_git_would_read_as_something_else_are_refused(
+    root: Path, branch: str, message: str
+) -> None:
+    repo = root.parent
+    before = snapshot(root)
+    with pytest.raises(UsageError, match=re.escape(message)):
+        register_tenure(root, branch=branch)
+    assert snapshot(root) == before
+    assert git(repo, "for-each-ref", "--format=%(refname)", "refs/heads") == "refs/heads/main"
+    assert git(repo, "branch", "--show-current") == "main"
 
 
 def test_branch_problems_leave_everything_as_it_was(root: Path) -> None:
