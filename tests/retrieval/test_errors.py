@@ -215,14 +215,14 @@ def test_a_catalog_that_does_not_validate(load: Load, root: Path) -> None:
 
 
 def test_data_that_leads_outside_the_repository(root: Path, tmp_path: Path) -> None:
-    # The loader refuses a single-file path like this already; a glob is resolved at read time.
+    # Loading the catalog resolves the glob's matches, so the catalog itself does not load.
     source = root / "sources/profile.yaml"
     source.write_text(source.read_text().replace("profile.parquet", "profile/*.parquet"))
     outside = tmp_path / "outside.parquet"
     (root / "data/profile.parquet").rename(outside)
     (root / "data/profile").mkdir()
     (root / "data/profile/part-0.parquet").symlink_to(outside)
-    with pytest.raises(DataError) as caught:
+    with pytest.raises(featurecat.CatalogError) as caught:
         featurecat.load_features(["age"], labels(), root)
     assert str(caught.value).endswith(
         "sources/profile.yaml:4: error: data file "
