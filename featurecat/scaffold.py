@@ -8,12 +8,16 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from featurecat.errors import UsageError
 from featurecat.names import MAX_NAME_LENGTH, TEAM_RE, Kind, kind_of
 from featurecat.schema import json_schema_text
+
+if TYPE_CHECKING:
+    # importlib.resources.abc is new in Python 3.11; only the type checker needs the name.
+    from importlib.resources.abc import Traversable
 
 SCHEMA_DIR = ".featurecat/schemas"
 _NAME_PLACEHOLDER = "__CATALOG_NAME__"
