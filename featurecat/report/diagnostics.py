@@ -5,25 +5,33 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from featurecat.errors import Diagnostic, Findings
+from featurecat.errors import Diagnostic
 from featurecat.printable import printable
 
 #: Styles terminal text, like ``click.style(text, fg="red", bold=True)``.
 Style = Callable[..., str]
 
 
-@dataclass(frozen=True)
-class Outcome(Findings):
-    """What a validation run found, and what it looked at."""
+class Outcome(Protocol):
+    """What the renderers read of a validation's result, :class:`featurecat.validation.Outcome`
+    (defined with the validation, which this layer does not import)."""
 
-    diagnostics: Sequence[Diagnostic]
-    files: int
-    catalog: str | None = None
-    summary: str = ""  # e.g. "20 features, 5 sources"
+    @property
+    def diagnostics(self) -> Sequence[Diagnostic]: ...
+    @property
+    def errors(self) -> list[Diagnostic]: ...
+    @property
+    def warnings(self) -> list[Diagnostic]: ...
+    @property
+    def files(self) -> int: ...
+    @property
+    def catalog(self) -> str | None: ...
+    @property
+    def summary(self) -> str: ...
 
 
 def render_text(outcome: Outcome, style: Style | None = None) -> str:
