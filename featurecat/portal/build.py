@@ -36,9 +36,10 @@ from typing import Any
 from featurecat.catalog import Catalog
 from featurecat.errors import FeaturecatError, UsageError
 from featurecat.history import read_history
-from featurecat.names import Kind
 from featurecat.portal import site as sitemod
-from featurecat.portal.pages import FOLDERS, Options, render_pages
+from featurecat.portal.kinds import KINDS, page_path
+from featurecat.portal.links import Options
+from featurecat.portal.pages import render_pages
 from featurecat.portal.profile import ProfileCache, profile_catalog
 from featurecat.tree import repo_root
 
@@ -175,7 +176,7 @@ def _add_site_docs(docs: dict[str, bytes], site: sitemod.SiteSources) -> list[st
         assert site.folder is not None
         raise UsageError(
             f"{display(site.folder / 'docs' / clashes[0])}: this path belongs to the generated "
-            f"portal ({', '.join(['index.md', *sorted(FOLDERS.values())])}); move the page"
+            f"portal ({', '.join(['index.md', *sorted(sitemod.FOLDERS)])}); move the page"
         )
     extra = []
     for path, file in site.docs.items():
@@ -233,12 +234,14 @@ def sync(folder: Path, files: dict[str, bytes], *, prune: bool = True) -> tuple[
 
 
 def _labels(catalog: Catalog, options: Options) -> dict[str, str]:
+    """Each object page's definition file, to point MkDocs' warnings about a page at it."""
     labels = {}
-    for kind in (Kind.FEATURE, Kind.TEAM, Kind.ENTITY, Kind.SOURCE, Kind.MODEL):
-        folder = FOLDERS[kind.value]
-        for name in catalog.objects(kind):
-            relpath = catalog.origin(kind, name).relpath
-            labels[f"{folder}/{name}/index.md"] = f"{options.catalog_path}/{relpath}"
+    for kind in KINDS:
+        if kind.catalog is None:
+            continue
+        for name in catalog.objects(kind.catalog):
+            relpath = catalog.origin(kind.catalog, name).relpath
+            labels[page_path(kind.name, name)] = f"{options.catalog_path}/{relpath}"
     return labels
 
 
