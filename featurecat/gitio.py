@@ -24,7 +24,7 @@ import git
 
 from featurecat.errors import CatalogNotFound, UsageError
 from featurecat.names import is_candidate
-from featurecat.tree import displayer
+from featurecat.tree import catalog_dir, displayer
 from featurecat.yamlio import MAX_FILE_BYTES
 
 
@@ -69,14 +69,13 @@ def resolve(repo: git.Repo, ref: str) -> git.Commit:
     )
 
 
+def work_tree(repo: git.Repo, folder: Path) -> Path:
+    """The top of ``repo``'s work tree (``folder`` for a bare repository)."""
+    return Path(repo.working_tree_dir or folder)
+
+
 def is_shallow(repo: git.Repo) -> bool:
     return (Path(repo.git_dir) / "shallow").exists()
-
-
-def catalog_dir(repo: git.Repo, root: Path) -> str:
-    """The catalog folder relative to the repository's top, POSIX style ("" at the top)."""
-    top = Path(repo.working_tree_dir or root).resolve()
-    return root.resolve().relative_to(top).as_posix().removeprefix(".")
 
 
 def read_blobs(git_dir: str, shas: Collection[str], limit: int | None = None) -> dict[str, bytes]:
@@ -125,7 +124,7 @@ class GitTree:
         self.display = displayer(root)
         with open_repo(self.root) as repo:
             self.commit: str | None = resolve(repo, ref).hexsha
-            self.catalog_dir = catalog_dir(repo, self.root)
+            self.catalog_dir = catalog_dir(self.root, work_tree(repo, self.root))
             self._git_dir = str(repo.git_dir)
             try:
                 listing = repo.git.ls_tree("-r", "-z", f"{self.commit}:{self.catalog_dir}")

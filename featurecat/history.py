@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from featurecat.changes import Action, Change, FieldChange, History, ObjectKey
-from featurecat.gitio import catalog_dir, open_repo, read_blobs, resolve
+from featurecat.gitio import open_repo, read_blobs, resolve, work_tree
 from featurecat.names import Kind, kind_of, stem
-from featurecat.tree import repo_root
+from featurecat.tree import catalog_dir, in_git
 from featurecat.yamlio import MAX_FILE_BYTES, parse_document
 
 #: A commit object is read up to this size: its headers and subject come first.
@@ -67,13 +67,13 @@ def read_history(root: Path, ref: str = "HEAD") -> History:
     history (not an error) when the catalog is not in git or has no commits yet; an unknown
     ``ref`` is a :class:`~featurecat.errors.UsageError`.
     """
-    if repo_root(root) is None:
+    if not in_git(root):
         return History()
     with open_repo(root) as repo:
         if not repo.head.is_valid():
             return History()
         commit = resolve(repo, ref).hexsha
-        prefix = catalog_dir(repo, root)
+        prefix = catalog_dir(root, work_tree(repo, root))
         output = repo.git.log(
             commit,
             "--format=%H",

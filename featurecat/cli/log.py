@@ -47,10 +47,10 @@ def log(
     from featurecat.errors import UnknownNameError, UsageError
     from featurecat.history import read_history
     from featurecat.names import Kind
-    from featurecat.tree import displayer, find_catalog, repo_root
+    from featurecat.tree import displayer, find_catalog, in_git
 
     root = find_catalog(catalog_path)
-    if repo_root(root) is None:
+    if not in_git(root):
         raise UsageError(
             f"{root} is not in a git repository; 'featurecat log' reads the catalog's history"
         )

@@ -41,7 +41,7 @@ from featurecat.portal.kinds import KINDS, page_path
 from featurecat.portal.links import Options
 from featurecat.portal.pages import render_pages
 from featurecat.portal.profile import ProfileCache, profile_catalog
-from featurecat.tree import repo_root
+from featurecat.tree import catalog_dir, in_git, repo_top, shown
 
 #: Written into every built site; only folders holding it are ever replaced by a build.
 MARKER = ".featurecat-site"
@@ -150,7 +150,7 @@ def prepare(
         config_written, _ = sync(work, {"mkdocs.yml": config.encode("utf-8")}, prune=False)
         written += theme_written + config_written
         removed += theme_removed
-        say(f"{written:,} files changed, {removed:,} removed, in {display(work)}")
+        say(f"{written:,} files changed, {removed:,} removed, in {shown(work, whole_outside=True)}")
     return Project(
         work,
         config_file,
@@ -158,7 +158,7 @@ def prepare(
         written,
         removed,
         labels=_labels(catalog, options),
-        overrides={path: display(file) for path, file in site.theme.items()},
+        overrides={path: shown(file, whole_outside=True) for path, file in site.theme.items()},
         notes=[
             *site.notes,
             *(
@@ -174,8 +174,9 @@ def _add_site_docs(docs: dict[str, bytes], site: sitemod.SiteSources) -> list[st
     clashes = [p for p in site.docs if sitemod.reserved(p)]
     if clashes:
         assert site.folder is not None
+        clash = shown(site.folder / "docs" / clashes[0], whole_outside=True)
         raise UsageError(
-            f"{display(site.folder / 'docs' / clashes[0])}: this path belongs to the generated "
+            f"{clash}: this path belongs to the generated "
             f"portal ({', '.join(['index.md', *sorted(sitemod.FOLDERS)])}); move the page"
         )
     extra = []
@@ -189,11 +190,9 @@ def _add_site_docs(docs: dict[str, bytes], site: sitemod.SiteSources) -> list[st
 def catalog_path(catalog: Catalog) -> str:
     """The catalog folder relative to the repository's top, as loader calls name it."""
     root = catalog.root.resolve()
-    top = repo_root(root)
-    if top is None:
+    if not in_git(root):
         return root.name
-    relative = root.relative_to(top).as_posix()
-    return relative if relative != "." else "."
+    return catalog_dir(root) or "."
 
 
 def work_dir(catalog: Catalog) -> Path:
@@ -327,16 +326,16 @@ def check_out(catalog: Catalog, out: Path) -> Path:
     if catalog.project.site is not None:
         inside_forbidden.append((catalog.root / catalog.project.site).resolve())
     precious = [*inside_forbidden, Path.cwd().resolve(), Path.home().resolve()]
-    top = repo_root(catalog.root.resolve())
-    if top is not None:
-        precious.append(top)
+    precious.append(repo_top(catalog.root))  # outside git, the catalog itself again
     for folder in precious:
         if folder.is_relative_to(target):
-            raise UsageError(f"--out {out} would replace {display(folder)}; choose a new folder")
+            where = shown(folder, whole_outside=True)
+            raise UsageError(f"--out {out} would replace {where}; choose a new folder")
     for folder in inside_forbidden:
         if target.is_relative_to(folder):
+            where = shown(folder, whole_outside=True)
             raise UsageError(
-                f"--out {out} is inside {display(folder)}; build the portal outside the catalog "
+                f"--out {out} is inside {where}; build the portal outside the catalog "
                 "and its site sources (the default is ./_site)"
             )
     if target.exists() and (not target.is_dir() or _foreign(target)):
@@ -441,11 +440,3 @@ def _phase(progress: Progress, name: str) -> Iterator[Callable[[str], None]]:
     started = time.perf_counter()
     yield detail.append
     progress(name, detail[-1] if detail else "", time.perf_counter() - started)
-
-
-def display(path: Path) -> str:
-    """``path`` relative to the current folder when it is below it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)

@@ -34,7 +34,7 @@ from featurecat.names import PROJECT_FILE, Kind
 from featurecat.portal.kinds import KINDS, page_path
 from featurecat.portal.settings import read_settings
 from featurecat.scaffold import walk_package
-from featurecat.tree import repo_root
+from featurecat.tree import repo_top
 
 ASSETS = "assets/featurecat"
 #: The generated pages' folders, one per kind of page: hand-written pages cannot use them.
@@ -110,7 +110,7 @@ def read_site(catalog: Catalog) -> SiteSources:
         return SiteSources()
     folder = (catalog.root / catalog.project.site).resolve()
     origin = catalog.origin(Kind.PROJECT, catalog.project.name)
-    repo = repo_root(catalog.root.resolve()) or catalog.root.resolve()
+    repo = repo_top(catalog.root)
     # The look is not the catalog: a catalog copied without its site still gets a portal.
     line = origin.line("site")
     if not folder.is_relative_to(repo):
