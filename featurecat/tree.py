@@ -1,8 +1,8 @@
 """Where definitions are read from: the working tree here, a git ref in :mod:`featurecat.gitio`.
 
 Both kinds of tree answer the same questions (which files, what bytes), so loading, checking
-and diffing never care where a catalog came from. :func:`head_state` tells what the working
-tree is at: a quick question to the ``git`` command, cheap enough for every feature load.
+and diffing never care where a catalog came from. This module runs no git: it finds the
+repository's top by its ``.git``, and says how users see a path (:func:`shown`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import errno
 import hashlib
 import os
 import stat
-import subprocess
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Protocol
@@ -142,34 +141,11 @@ def displayer(root: Path) -> Callable[[str], str]:
 
 
 def head_state(folder: Path) -> tuple[str | None, bool | None]:
-    """The commit checked out where ``folder`` is, and whether ``folder`` has changes.
+    """:func:`featurecat.gitio.head_state`, where git is run; kept here for the callers that
+    still import it from this module (retrieval's manifest)."""
+    from featurecat.gitio import head_state as asked_of_git
 
-    ``(None, None)`` outside a git repository (or without git); the commit is ``None`` before
-    the first commit. Untracked files count as changes: new data not committed yet.
-    """
-    if not in_git(folder.resolve()):
-        return None, None
-    # No pager, no prompts, and no index refresh that would take git's lock.
-    env = {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=all", "--", "."],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-    except OSError:  # no git on this machine
-        return None, None
-    commit = head.stdout.strip() if head.returncode == 0 else None
-    return commit or None, bool(status.stdout.strip()) if status.returncode == 0 else None
+    return asked_of_git(folder)
 
 
 def git_blob_id(data: bytes) -> str:
