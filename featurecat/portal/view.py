@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from featurecat.catalog import Catalog
-from featurecat.changes import Change, History, describe_change
+from featurecat.changes import Change, History, summarize
 from featurecat.names import Kind
 from featurecat.portal import charts, safety
 from featurecat.portal.environment import summary
@@ -130,12 +130,7 @@ class View:
     @staticmethod
     def change_summary(change: Change) -> str:
         """``modified: dtype int64 -> float64, description changed``; or the action alone."""
-        if change.values:
-            described = [describe_change(v.field, v.old, v.new) for v in change.values]
-            return f"{change.action}: {', '.join(described)}"
-        if change.fields:
-            return f"{change.action}: {', '.join(change.fields)}"
-        return change.action
+        return summarize(change)
 
     def recent(self) -> list[tuple[str, Change]]:
         return [
