@@ -35,11 +35,11 @@ def diff(catalog_path: str | None, base: str, head: str | None, fmt: str) -> Non
     """
     from featurecat.compat import assess
     from featurecat.diff import compare
-    from featurecat.load import read_pair
+    from featurecat.load import load_pair
     from featurecat.report.diff import FORMATS
     from featurecat.tree import shown
 
-    old, new = read_pair(catalog_path, base, head)
+    old, new = load_pair(catalog_path, base, head)
     for side, result in ((head or "the working tree", new), (base, old)):
         if result.catalog is None:
             for diagnostic in result.errors:
