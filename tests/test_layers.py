@@ -148,3 +148,16 @@ def test_loading_feature_values_never_imports_gitpython(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[-1] == "[]"
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert len(manifest["catalog"]["commit"]) == 40  # git was asked, without GitPython
+
+
+def test_contributing_lists_every_module_in_its_layer() -> None:
+    """CONTRIBUTING.md's layer table says where each module belongs, as this test does."""
+    text = (PACKAGE.parent / "CONTRIBUTING.md").read_text()
+    rows = {
+        cells[0]: {name.strip("`/") for name in cells[1].split(", ")}
+        for line in text.splitlines()
+        if line.startswith("| ") and len(cells := [c.strip() for c in line.split("|")[1:-1]]) == 3
+    }
+    assert rows.get("core") == CORE
+    assert rows.get("I/O") == IO
+    assert rows.get("apps") == APPS
