@@ -16,7 +16,7 @@ from featurecat.printable import printable
 Style = Callable[..., str]
 
 
-class Outcome(Protocol):
+class Validated(Protocol):
     """What the renderers read of a validation's result, :class:`featurecat.validation.Outcome`
     (defined with the validation, which this layer does not import)."""
 
@@ -34,7 +34,7 @@ class Outcome(Protocol):
     def summary(self) -> str: ...
 
 
-def render_text(outcome: Outcome, style: Style | None = None) -> str:
+def render_text(outcome: Validated, style: Style | None = None) -> str:
     """``PATH:LINE: severity: message [code]`` lines and a verdict; ``style`` adds colour."""
     paint = style or _plain
     lines = [_text_line(d, paint) for d in outcome.diagnostics]
@@ -53,7 +53,7 @@ def render_text(outcome: Outcome, style: Style | None = None) -> str:
     return "\n".join(lines)
 
 
-def render_json(outcome: Outcome) -> str:
+def render_json(outcome: Validated) -> str:
     document = {
         "valid": not outcome.errors,
         "catalog": outcome.catalog,
@@ -64,7 +64,7 @@ def render_json(outcome: Outcome) -> str:
     return json.dumps(document, indent=2)
 
 
-def render_github(outcome: Outcome) -> str:
+def render_github(outcome: Validated) -> str:
     """GitHub workflow commands; the runner turns them into file:line annotations."""
     return "\n".join(github_annotation(d) for d in outcome.diagnostics)
 
@@ -91,7 +91,7 @@ def _from_workspace(path: str) -> str:
         return path
 
 
-FORMATS: dict[str, Callable[[Outcome], str]] = {
+FORMATS: dict[str, Callable[[Validated], str]] = {
     "text": render_text,
     "json": render_json,
     "github": render_github,
