@@ -56,9 +56,9 @@ class Catalog:
     @staticmethod
     def read(path: str | os.PathLike[str] | None = None, ref: str | None = None) -> LoadResult:
         """Like :meth:`load`, but returns the catalog (if usable) and all diagnostics."""
-        from featurecat.load import read_catalog
+        from featurecat.load import load_catalog
 
-        return read_catalog(path, ref)
+        return load_catalog(path, ref)
 
     def objects(self, kind: Kind) -> Mapping[str, Definition]:
         """The objects of one kind, by name."""

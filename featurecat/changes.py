@@ -8,6 +8,7 @@ needs no schema, so showing history never pays for either.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -66,6 +67,27 @@ class Change:
     @property
     def short(self) -> str:
         return self.commit[:8]
+
+
+def summarize(change: Change, shown: Callable[[str], str] | None = None) -> str:
+    """What ``change`` did, in one line: ``modified: dtype int64 -> float64``.
+
+    With ``shown`` (how to show a catalog-relative path), ``featurecat log``'s wording: a
+    move names where the file went, and a modification that changed no value says so
+    (``modified: formatting only``). Without it, the portal's, beside the commit: the action,
+    and the values that changed (``moved: dtype int64 -> float64``).
+    """
+    described = ", ".join(describe_change(v.field, v.old, v.new) for v in change.values)
+    if shown is None:
+        if described:
+            return f"{change.action}: {described}"
+        return f"{change.action}: {', '.join(change.fields)}" if change.fields else change.action
+    if change.action == "moved" and not change.values:
+        return f"moved to {shown(change.path)}"
+    if change.action in ("modified", "moved"):
+        where = f" (moved to {shown(change.path)})" if change.action == "moved" else ""
+        return f"modified: {described or 'formatting only'}{where}"
+    return change.action
 
 
 @dataclass

@@ -19,6 +19,7 @@ from featurecat.errors import DataError, Diagnostic, did_you_mean
 from featurecat.names import Kind
 from featurecat.schema import Dtype, Feature, Source
 from featurecat.tree import repo_top
+from featurecat.tree import shown as shown  # defined in tree; imported from here too
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -76,14 +77,6 @@ def data_files(path: Path) -> list[Path]:
     if any(ch in path.name for ch in "*?["):
         return sorted(p for p in path.parent.glob(path.name) if p.is_file())
     return [path] if path.is_file() else []
-
-
-def shown(path: Path) -> str:
-    """A path as users see it in messages: relative to the current folder, like catalog files."""
-    try:
-        return Path(os.path.relpath(path, Path.cwd())).as_posix()
-    except ValueError:  # another drive on Windows
-        return str(path)
 
 
 def no_data(name: str, source: Source, shown: str, path: Path) -> str:

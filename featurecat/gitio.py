@@ -1,8 +1,12 @@
 """All git access, and the only module that imports GitPython.
 
+* :func:`head_state` asks what the working tree is at (the commit, whether it has changes);
+  it runs ``git`` directly, and is all that loading feature values needs of git, so
+  ``load_features`` never imports GitPython: this module imports it on first use.
 * :class:`GitTree` is a catalog as it was at a ref, read straight from git objects: no
   checkout, no temp copy.
-* :func:`read_blobs` reads any number of blobs with one ``git cat-file --batch`` process.
+* :func:`read_blobs` reads any number of blobs with one ``git cat-file --batch`` process;
+  :func:`log_catalog` lists every change to a catalog's files in one ``git log`` pass.
 * :func:`check_new_branch` and :func:`commit_on_new_branch` commit what ``register_feature``
   and ``update_feature`` wrote on a new branch, ready for a pull request;
   :func:`settle_new_branch` cleans up after such a write was killed.
@@ -18,19 +22,59 @@ import subprocess
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
-
-import git
+from typing import TYPE_CHECKING, NamedTuple
 
 from featurecat.errors import CatalogNotFound, UsageError
 from featurecat.names import is_candidate
-from featurecat.tree import displayer
+from featurecat.tree import catalog_dir, displayer, in_git
 from featurecat.yamlio import MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    import git
+
+
+def git_env() -> dict[str, str]:
+    """Environment for git processes: no pager, no prompts, and no index refresh that
+    would take git's lock from a git command the user is running."""
+    return {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+
+
+def head_state(folder: Path) -> tuple[str | None, bool | None]:
+    """The commit checked out where ``folder`` is, and whether ``folder`` has changes.
+
+    ``(None, None)`` outside a git repository (or without git); the commit is ``None`` before
+    the first commit. Untracked files count as changes: new data not committed yet. Two
+    quick ``git`` processes, cheap enough for every feature load.
+    """
+    if not in_git(folder.resolve()):
+        return None, None
+    env = git_env()
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+    except OSError:  # no git on this machine
+        return None, None
+    commit = head.stdout.strip() if head.returncode == 0 else None
+    return commit or None, bool(status.stdout.strip()) if status.returncode == 0 else None
 
 
 @contextmanager
 def open_repo(folder: Path) -> Iterator[git.Repo]:
     """The git repository holding ``folder``, closed on exit; a clear error when there is none."""
+    import git
+
     try:
         repo = git.Repo(folder, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -44,6 +88,8 @@ def open_repo(folder: Path) -> Iterator[git.Repo]:
 
 def resolve(repo: git.Repo, ref: str) -> git.Commit:
     """The commit a branch, tag, SHA or ``HEAD~n`` names, or a helpful error."""
+    import git
+
     if not ref or ref.startswith("-"):
         raise CatalogNotFound(f"'{ref}' is not a git ref; name a branch, tag or commit")
     try:
@@ -69,14 +115,13 @@ def resolve(repo: git.Repo, ref: str) -> git.Commit:
     )
 
 
+def work_tree(repo: git.Repo, folder: Path) -> Path:
+    """The top of ``repo``'s work tree (``folder`` for a bare repository)."""
+    return Path(repo.working_tree_dir or folder)
+
+
 def is_shallow(repo: git.Repo) -> bool:
     return (Path(repo.git_dir) / "shallow").exists()
-
-
-def catalog_dir(repo: git.Repo, root: Path) -> str:
-    """The catalog folder relative to the repository's top, POSIX style ("" at the top)."""
-    top = Path(repo.working_tree_dir or root).resolve()
-    return root.resolve().relative_to(top).as_posix().removeprefix(".")
 
 
 def read_blobs(git_dir: str, shas: Collection[str], limit: int | None = None) -> dict[str, bytes]:
@@ -111,6 +156,43 @@ def read_blobs(git_dir: str, shas: Collection[str], limit: int | None = None) ->
     return found
 
 
+class CatalogLog(NamedTuple):
+    """What :func:`log_catalog` read, with what reading it further needs."""
+
+    output: bytes
+    """``git log --format=%H --raw -z -M --no-abbrev`` over the catalog folder."""
+    prefix: str
+    """The catalog folder relative to the repository's top (``""`` at the top)."""
+    git_dir: str
+    """The repository's git folder, for :func:`read_blobs`."""
+
+
+def log_catalog(root: Path, ref: str) -> CatalogLog | None:
+    """Every commit up to ``ref`` that changed a file of the catalog at ``root``, with the
+    files it changed and their blob ids, from one ``git log`` process; ``None`` when the
+    catalog is not in git or the repository has no commits yet."""
+    if not in_git(root):
+        return None
+    with open_repo(root) as repo:
+        if not repo.head.is_valid():
+            return None
+        commit = resolve(repo, ref).hexsha
+        prefix = catalog_dir(root, work_tree(repo, root))
+        output = repo.git.log(
+            commit,
+            "--format=%H",
+            "--raw",
+            "-z",
+            "-M",
+            "--no-abbrev",
+            "--",
+            f":(literal){prefix or '.'}",
+            stdout_as_string=False,
+            strip_newline_in_stdout=False,
+        )
+        return CatalogLog(output, prefix, str(repo.git_dir))
+
+
 class GitTree:
     """A catalog's definitions as they were at a git ref.
 
@@ -120,12 +202,14 @@ class GitTree:
     """
 
     def __init__(self, root: Path, ref: str) -> None:
+        import git
+
         self.root = root.resolve()
         self.ref: str | None = ref
         self.display = displayer(root)
         with open_repo(self.root) as repo:
             self.commit: str | None = resolve(repo, ref).hexsha
-            self.catalog_dir = catalog_dir(repo, self.root)
+            self.catalog_dir = catalog_dir(self.root, work_tree(repo, self.root))
             self._git_dir = str(repo.git_dir)
             try:
                 listing = repo.git.ls_tree("-r", "-z", f"{self.commit}:{self.catalog_dir}")
@@ -157,11 +241,6 @@ class GitTree:
         return False
 
 
-def git_env() -> dict[str, str]:
-    """Environment for git subprocesses: no pager, no prompts."""
-    return {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
-
-
 class BranchStart(NamedTuple):
     """Where a write on a new branch starts: the branch's name, the branch (or, detached, the
     commit) the working copy is on, and that commit."""
@@ -174,6 +253,8 @@ class BranchStart(NamedTuple):
 def check_new_branch(folder: Path, branch: str, paths: list[Path]) -> BranchStart:
     """Refuse, before anything is written, a branch that cannot be created or committed to,
     or a change to ``paths`` that git would not commit (all of them ignored)."""
+    import git
+
     with open_repo(folder) as repo:
         _check_branch_name(repo, branch)
         if not repo.head.is_valid():
@@ -204,6 +285,8 @@ def check_new_branch(folder: Path, branch: str, paths: list[Path]) -> BranchStar
 def _check_branch_name(repo: git.Repo, branch: str) -> None:
     """git's own rules (``check-ref-format --branch``), and no name that git would read as
     something else: ``@`` is HEAD, and ``refs/heads/x`` would become ``refs/heads/refs/heads/x``."""
+    import git
+
     if branch.startswith("refs/"):
         short = branch.removeprefix("refs/heads/") if branch.startswith("refs/heads/") else ""
         raise UsageError(
@@ -239,6 +322,8 @@ def commit_on_new_branch(folder: Path, branch: str, paths: list[Path], message: 
     ``.gitignore`` excludes (data kept out of git) are left out. On failure the repository is
     put back on the branch it was on, and the new branch is deleted.
     """
+    import git
+
     with open_repo(folder) as repo:
         tracked = _committable(repo, paths)
         previous = repo.head.commit.hexsha if repo.head.is_detached else repo.active_branch.name

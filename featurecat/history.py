@@ -28,9 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from featurecat.changes import Action, Change, FieldChange, History, ObjectKey
-from featurecat.gitio import catalog_dir, open_repo, read_blobs, resolve
+from featurecat.gitio import log_catalog, read_blobs
 from featurecat.names import Kind, kind_of, stem
-from featurecat.tree import repo_root
 from featurecat.yamlio import MAX_FILE_BYTES, parse_document
 
 #: A commit object is read up to this size: its headers and subject come first.
@@ -67,27 +66,11 @@ def read_history(root: Path, ref: str = "HEAD") -> History:
     history (not an error) when the catalog is not in git or has no commits yet; an unknown
     ``ref`` is a :class:`~featurecat.errors.UsageError`.
     """
-    if repo_root(root) is None:
+    log = log_catalog(root, ref)
+    if log is None:
         return History()
-    with open_repo(root) as repo:
-        if not repo.head.is_valid():
-            return History()
-        commit = resolve(repo, ref).hexsha
-        prefix = catalog_dir(repo, root)
-        output = repo.git.log(
-            commit,
-            "--format=%H",
-            "--raw",
-            "-z",
-            "-M",
-            "--no-abbrev",
-            "--",
-            f":(literal){prefix or '.'}",
-            stdout_as_string=False,
-            strip_newline_in_stdout=False,
-        )
-        git_dir = str(repo.git_dir)
-    commits = list(_parse_log(output, prefix))
+    git_dir = log.git_dir
+    commits = list(_parse_log(log.output, log.prefix))
     objects = read_blobs(git_dir, [sha for sha, _ in commits], _COMMIT_BYTES)
     wanted = {
         blob

@@ -92,6 +92,11 @@ _PLURALS = {
 
 #: Kinds stored one file per object, in catalog order (referenced kinds first).
 OBJECT_KINDS = (Kind.TEAM, Kind.ENTITY, Kind.SOURCE, Kind.FEATURE, Kind.MODEL)
+#: The order a bare name is looked up in (``show NAME``, search): features first, since a
+#: name people type is most often a feature's, then what features are built from.
+LOOKUP_KINDS = (Kind.FEATURE, Kind.SOURCE, Kind.ENTITY, Kind.MODEL, Kind.TEAM)
+#: The order a catalog's contents are counted in, in one line: "23 features, 5 sources...".
+SUMMARY_KINDS = (Kind.FEATURE, Kind.SOURCE, Kind.ENTITY, Kind.TEAM, Kind.MODEL)
 #: Only ``features/`` may nest; the other kind folders are flat.
 NESTED_KINDS = frozenset({Kind.FEATURE})
 FOLDER_KINDS = {k.folder: k for k in OBJECT_KINDS}

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from featurecat.catalog import Catalog
-from featurecat.names import Kind
+from featurecat.names import LOOKUP_KINDS, Kind
 from featurecat.schema import Definition, Feature
 
 #: Letters and digits in any script; "_" separates words, so "user_age" is "user" and "age".
@@ -41,7 +41,7 @@ def filter_features(
 
 def find(catalog: Catalog, name: str, kind: Kind | None = None) -> list[tuple[Kind, Definition]]:
     """Every object called ``name`` (of ``kind`` when given); a name may exist in several kinds."""
-    kinds = [kind] if kind else [Kind.FEATURE, Kind.SOURCE, Kind.ENTITY, Kind.MODEL, Kind.TEAM]
+    kinds = (kind,) if kind else LOOKUP_KINDS
     return [(k, catalog.objects(k)[name]) for k in kinds if name in catalog.objects(k)]
 
 
@@ -63,7 +63,7 @@ def search(catalog: Catalog, text: str, limit: int | None = 20) -> list[Hit]:
     if not words:
         return []
     hits = []
-    for kind in (Kind.FEATURE, Kind.SOURCE, Kind.ENTITY, Kind.MODEL, Kind.TEAM):
+    for kind in LOOKUP_KINDS:
         for name, obj in catalog.objects(kind).items():
             score = _score(words, name, obj)
             if score:

@@ -1,8 +1,8 @@
 """Where definitions are read from: the working tree here, a git ref in :mod:`featurecat.gitio`.
 
 Both kinds of tree answer the same questions (which files, what bytes), so loading, checking
-and diffing never care where a catalog came from. :func:`head_state` tells what the working
-tree is at: a quick question to the ``git`` command, cheap enough for every feature load.
+and diffing never care where a catalog came from. This module runs no git: it finds the
+repository's top by its ``.git``, and says how users see a path (:func:`shown`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import errno
 import hashlib
 import os
 import stat
-import subprocess
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Protocol
@@ -86,66 +85,67 @@ def find_catalog(path: str | os.PathLike[str] | None = None) -> Path:
     )
 
 
-def repo_root(folder: Path) -> Path | None:
-    """The top of the git work tree holding ``folder``, found without running git."""
+def repo_top(folder: Path) -> Path:
+    """The top of the git work tree holding ``folder``, or ``folder`` itself outside git;
+    resolved, as the boundary that data paths must stay within."""
+    folder = folder.resolve()
+    return _git_top(folder) or folder
+
+
+def in_git(folder: Path) -> bool:
+    """Whether ``folder`` is inside a git work tree (found without running git)."""
+    return _git_top(folder) is not None
+
+
+def _git_top(folder: Path) -> Path | None:
     for candidate in (folder, *folder.parents):
         if (candidate / ".git").exists():
             return candidate
     return None
 
 
-def repo_top(folder: Path) -> Path:
-    """The top of the git work tree holding ``folder``, or ``folder`` itself outside git;
-    resolved, as the boundary that data paths must stay within."""
-    folder = folder.resolve()
-    return repo_root(folder) or folder
+def catalog_dir(root: Path, top: Path | None = None) -> str:
+    """The catalog folder ``root`` relative to the repository's top (``top``, or the top found
+    above ``root``), POSIX style; ``""`` when it is the top, or outside git."""
+    top = repo_top(root) if top is None else top.resolve()
+    relative = root.resolve().relative_to(top).as_posix()
+    return "" if relative == "." else relative
 
 
-def head_state(folder: Path) -> tuple[str | None, bool | None]:
-    """The commit checked out where ``folder`` is, and whether ``folder`` has changes.
-
-    ``(None, None)`` outside a git repository (or without git); the commit is ``None`` before
-    the first commit. Untracked files count as changes: new data not committed yet.
-    """
-    if repo_root(folder.resolve()) is None:
-        return None, None
-    # No pager, no prompts, and no index refresh that would take git's lock.
-    env = {**os.environ, "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+def shown(path: str | os.PathLike[str], *, whole_outside: bool = False) -> str:
+    """A path as users see it in messages: relative to the current folder, as SPEC's ``PATH``
+    (``../`` leads out of it). With ``whole_outside``, a path outside the current folder is
+    shown as given instead: for output folders, which are often far from here."""
+    if whole_outside:
+        try:
+            return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return str(path)
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=all", "--", "."],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-    except OSError:  # no git on this machine
-        return None, None
-    commit = head.stdout.strip() if head.returncode == 0 else None
-    return commit or None, bool(status.stdout.strip()) if status.returncode == 0 else None
+        return Path(os.path.relpath(path, Path.cwd())).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(path).as_posix()
 
 
 def displayer(root: Path) -> Callable[[str], str]:
-    """A function turning catalog-relative paths into paths relative to the current folder."""
-    try:
-        rel = Path(os.path.relpath(root, Path.cwd())).as_posix()
-    except ValueError:  # another drive on Windows
-        rel = root.as_posix()
+    """:func:`shown` for the catalog-relative paths of the catalog at ``root``: it names every
+    definition file, so the common cases are worked out once, not per path."""
+    rel = shown(root)
     if rel == ".":
         return str
     if any(part != ".." for part in rel.split("/")):
         prefix = rel + "/"
         return lambda relpath: prefix + relpath
     # The current folder is inside the catalog: "../features/x.yaml" must become "x.yaml".
-    cwd = Path.cwd()
-    return lambda relpath: Path(os.path.relpath(root / relpath, cwd)).as_posix()
+    return lambda relpath: shown(root / relpath)
+
+
+def head_state(folder: Path) -> tuple[str | None, bool | None]:
+    """:func:`featurecat.gitio.head_state`, where git is run; kept here for the callers that
+    still import it from this module (retrieval's manifest)."""
+    from featurecat.gitio import head_state as asked_of_git
+
+    return asked_of_git(folder)
 
 
 def git_blob_id(data: bytes) -> str:
@@ -173,7 +173,7 @@ class WorkTree:
         self.commit: str | None = None
         self.root = root.resolve()
         self.repo = repo_top(self.root)
-        self.catalog_dir = self.root.relative_to(self.repo).as_posix().removeprefix(".")
+        self.catalog_dir = catalog_dir(self.root, self.repo)
         self.display = displayer(root)
         self.problems: list[Diagnostic] = []
         self._links: set[str] = set()

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from featurecat.catalog import Catalog
-from featurecat.errors import Diagnostic, UsageError
-from featurecat.names import Kind
-from featurecat.report.diagnostics import Outcome
+from featurecat.errors import Diagnostic, Findings, UsageError
+from featurecat.names import SUMMARY_KINDS
 
-SUMMARY_KINDS = (Kind.FEATURE, Kind.SOURCE, Kind.ENTITY, Kind.TEAM, Kind.MODEL)
+
+@dataclass(frozen=True)
+class Outcome(Findings):
+    """What a validation run found, and what it looked at; :mod:`featurecat.report.diagnostics`
+    renders it."""
+
+    diagnostics: Sequence[Diagnostic]
+    files: int
+    catalog: str | None = None
+    summary: str = ""  # e.g. "20 features, 5 sources"
 
 
 def validate(

@@ -6,9 +6,14 @@ The check parses the source, so it also sees imports inside functions.
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import featurecat
+from tests.conftest import EXAMPLE_CATALOG
 
 PACKAGE = Path(featurecat.__file__).parent
 
@@ -105,3 +110,54 @@ def test_every_module_has_a_layer() -> None:
     }
     modules -= {"__init__", "__main__", "__pycache__", "templates"}
     assert modules - CORE - IO - APPS == set()
+
+
+def test_git_is_run_by_gitio_alone() -> None:
+    """gitio holds all git access: no other module imports GitPython or runs ``git``."""
+    problems = []
+    for path in PACKAGE.rglob("*.py"):
+        module = path.relative_to(PACKAGE).with_suffix("").as_posix().replace("/", ".")
+        if module == "gitio":
+            continue
+        if any(name.split(".")[0] == "git" for name in imports(path)):
+            problems.append(f"{module} imports GitPython")
+        text = path.read_text()
+        if '["git",' in text or "repo.git." in text:
+            problems.append(f"{module} runs git")
+    assert problems == []
+
+
+def test_loading_feature_values_never_imports_gitpython(tmp_path: Path) -> None:
+    """load_features asks git what the catalog is at (for the manifest) without GitPython."""
+    code = textwrap.dedent(f"""
+        import sys
+        import pandas as pd
+        import featurecat
+        labels = pd.DataFrame({{
+            "user_id": [1, 2],
+            "event_timestamp": pd.to_datetime(["2025-02-01", "2025-02-01"], utc=True),
+        }})
+        featurecat.load_features(
+            ["user_age"], entity_df=labels, catalog={str(EXAMPLE_CATALOG)!r},
+            manifest={str(tmp_path / "manifest.json")!r},
+        )
+        print(sorted(m for m in sys.modules if m == "git" or m.startswith("git.")))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert len(manifest["catalog"]["commit"]) == 40  # git was asked, without GitPython
+
+
+def test_contributing_lists_every_module_in_its_layer() -> None:
+    """CONTRIBUTING.md's layer table says where each module belongs, as this test does."""
+    text = (PACKAGE.parent / "CONTRIBUTING.md").read_text()
+    rows = {
+        cells[0]: {name.strip("`/") for name in cells[1].split(", ")}
+        for line in text.splitlines()
+        if line.startswith("| ") and len(cells := [c.strip() for c in line.split("|")[1:-1]]) == 3
+    }
+    assert rows.get("core") == CORE
+    assert rows.get("I/O") == IO
+    assert rows.get("apps") == APPS

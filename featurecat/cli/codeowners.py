@@ -35,14 +35,13 @@ def codeowners(
     rest of the file is kept. Use --check in CI to fail when the committed file is stale.
     """
     from featurecat.codeowners import merge, render, rules
-    from featurecat.tree import repo_top
+    from featurecat.tree import catalog_dir, repo_top
     from featurecat.writes import replace_atomically
 
     catalog = load(catalog_path, ref)
     top = repo_top(catalog.root)
-    catalog_dir = catalog.root.resolve().relative_to(top).as_posix().removeprefix(".")
     target = out or top / ".github" / "CODEOWNERS"
-    found, warnings = rules(catalog, catalog_dir, consumers)
+    found, warnings = rules(catalog, catalog_dir(catalog.root, top), consumers)
     for warning in warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
     existing = target.read_text(encoding="utf-8") if target.is_file() else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -36,10 +35,11 @@ def diff(catalog_path: str | None, base: str, head: str | None, fmt: str) -> Non
     """
     from featurecat.compat import assess
     from featurecat.diff import compare
-    from featurecat.load import read_pair
+    from featurecat.load import load_pair
     from featurecat.report.diff import FORMATS
+    from featurecat.tree import shown
 
-    old, new = read_pair(catalog_path, base, head)
+    old, new = load_pair(catalog_path, base, head)
     for side, result in ((head or "the working tree", new), (base, old)):
         if result.catalog is None:
             for diagnostic in result.errors:
@@ -48,7 +48,7 @@ def diff(catalog_path: str | None, base: str, head: str | None, fmt: str) -> Non
     assert old.catalog is not None and new.catalog is not None
     if not old.catalog.origins:
         click.echo(
-            f"note: there is no catalog at {os.path.relpath(old.catalog.root)} in {base}, so "
+            f"note: there is no catalog at {shown(old.catalog.root)} in {base}, so "
             "everything counts "
             "as added; if the folder moved, compare with --catalog at its old path",
             err=True,

@@ -28,7 +28,8 @@ def docs() -> None:
 @click.option("--strict", is_flag=True, help="Fail on broken internal links and other warnings.")
 def build(catalog_path: str | None, ref: str | None, out: Path, strict: bool) -> None:
     """Generate the portal and build it into static HTML."""
-    from featurecat.portal.build import build_portal, display
+    from featurecat.portal.build import build_portal
+    from featurecat.tree import shown
 
     catalog = load(catalog_path, ref)
     click.echo(
@@ -41,7 +42,7 @@ def build(catalog_path: str | None, ref: str | None, out: Path, strict: bool) ->
     for warning in report.warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
     total = sum(report.seconds.values())
-    where = display(report.out)
+    where = shown(report.out, whole_outside=True)
     click.echo(
         f"Portal built in {where} ({total:.1f}s). "
         f"Open {where}/index.html or run 'featurecat docs serve'."

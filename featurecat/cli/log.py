@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from featurecat.changes import describe_change
+from featurecat.changes import summarize
 from featurecat.cli.common import catalog_options, format_option
 from featurecat.names import OBJECT_KINDS
 from featurecat.printable import printable
@@ -47,10 +47,10 @@ def log(
     from featurecat.errors import UnknownNameError, UsageError
     from featurecat.history import read_history
     from featurecat.names import Kind
-    from featurecat.tree import displayer, find_catalog, repo_root
+    from featurecat.tree import displayer, find_catalog, in_git
 
     root = find_catalog(catalog_path)
-    if repo_root(root) is None:
+    if not in_git(root):
         raise UsageError(
             f"{root} is not in a git repository; 'featurecat log' reads the catalog's history"
         )
@@ -94,7 +94,7 @@ def _render_text(
     lines = []
     for (kind, name), change in entries:
         who = f"{kind.value} {name}: " if not named else ""
-        what = printable(who + _describe(change, shown))
+        what = printable(who + summarize(change, shown))
         author = printable(change.author)
         lines.append(f"{change.short}  {change.date:%Y-%m-%d}  {author}  {what}")
         lines.append(f"    {printable(change.message)}")
@@ -103,17 +103,6 @@ def _render_text(
 
 def _render_json(entries: Sequence[tuple[ObjectKey, Change]]) -> str:
     return json.dumps([_entry_json(key, change) for key, change in entries], indent=2)
-
-
-def _describe(change: Change, shown: Callable[[str], str]) -> str:
-    """What the change did, in a few words."""
-    if change.action == "moved" and not change.values:
-        return f"moved to {shown(change.path)}"
-    if change.action in ("modified", "moved"):
-        fields = ", ".join(describe_change(f.field, f.old, f.new) for f in change.values)
-        where = f" (moved to {shown(change.path)})" if change.action == "moved" else ""
-        return f"modified: {fields or 'formatting only'}{where}"
-    return change.action
 
 
 def _entry_json(key: ObjectKey, change: Change) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def status(
     manifest cannot be read, else 0 (also when there are no manifests yet).
     """
     from featurecat.retrieval import manifest as manifests
-    from featurecat.retrieval.sources import shown
+    from featurecat.tree import shown
 
     catalog = load(catalog_path, ref)
     paths = [Path(p) for p in manifest_paths]

@@ -3,7 +3,7 @@
 Three parts, each doing one thing:
 
 * a builder thread runs ``featurecat docs build`` in a child process into a scratch folder,
-  which the finished build replaces in one step (build.py's staging). The child regenerates
+  which the finished build replaces in one step (output.py's staging). The child regenerates
   only the pages whose content changed, and its render workers die with it;
 * the watcher (watch.py) turns file events in the catalog, its site folder and its data into
   settled changes: one save is one build, and changes made during a build make exactly one

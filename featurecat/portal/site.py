@@ -31,12 +31,14 @@ import yaml
 
 from featurecat.catalog import Catalog
 from featurecat.names import PROJECT_FILE, Kind
-from featurecat.portal.pages import FOLDERS, page_path
+from featurecat.portal.kinds import KINDS, page_path
 from featurecat.portal.settings import read_settings
 from featurecat.scaffold import walk_package
-from featurecat.tree import repo_root
+from featurecat.tree import repo_top
 
 ASSETS = "assets/featurecat"
+#: The generated pages' folders, one per kind of page: hand-written pages cannot use them.
+FOLDERS = tuple(kind.folder for kind in KINDS)
 MAX_SITE_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -108,7 +110,7 @@ def read_site(catalog: Catalog) -> SiteSources:
         return SiteSources()
     folder = (catalog.root / catalog.project.site).resolve()
     origin = catalog.origin(Kind.PROJECT, catalog.project.name)
-    repo = repo_root(catalog.root.resolve()) or catalog.root.resolve()
+    repo = repo_top(catalog.root)
     # The look is not the catalog: a catalog copied without its site still gets a portal.
     line = origin.line("site")
     if not folder.is_relative_to(repo):
@@ -174,7 +176,7 @@ def assets() -> dict[str, bytes]:
 def reserved(path: str) -> bool:
     """Whether a docs path belongs to the generated portal (hand-written pages cannot use it)."""
     top = path.split("/", 1)[0]
-    return path == "index.md" or top in FOLDERS.values() or path.startswith(ASSETS + "/")
+    return path == "index.md" or top in FOLDERS or path.startswith(ASSETS + "/")
 
 
 def mkdocs_config(catalog: Catalog, site: SiteSources, extra_pages: list[str]) -> dict[str, Any]:
@@ -209,18 +211,13 @@ def mkdocs_config(catalog: Catalog, site: SiteSources, extra_pages: list[str]) -
         "extra_javascript": [f"{ASSETS}/portal.js", *settings.pop("extra_javascript", [])],
         "nav": [
             {"Home": "index.md"},
-            {"Features": page_path("feature")},
-            {"Teams": page_path("team")},
-            {"Entities": page_path("entity")},
-            {"Sources": page_path("source")},
-            {"Models": page_path("model")},
-            {"Tags": page_path("tag")},
+            *({kind.nav: page_path(kind.name)} for kind in KINDS),
             {"Contribute": "contributing.md"},
             *extra_pages,
         ],
         # Object pages are reached from index pages, tables and search; thousands of them in
         # the navigation would make every page carry (and MkDocs render) all of them.
-        "not_in_nav": "\n".join(f"/{folder}/*/index.md" for folder in FOLDERS.values()),
+        "not_in_nav": "\n".join(f"/{folder}/*/index.md" for folder in FOLDERS),
         "validation": {
             "nav": {"omitted_files": "info", "not_found": "warn", "absolute_links": "info"},
             "links": {

@@ -21,7 +21,7 @@ from typing import Any
 
 from featurecat.catalog import Catalog
 from featurecat.errors import FeaturecatError
-from featurecat.portal.build import WORK_DIR
+from featurecat.portal.project import WORK_DIR
 
 QUIET_SECONDS = 0.4
 

@@ -5,28 +5,36 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from featurecat.errors import Diagnostic, Findings
+from featurecat.errors import Diagnostic
 from featurecat.printable import printable
 
 #: Styles terminal text, like ``click.style(text, fg="red", bold=True)``.
 Style = Callable[..., str]
 
 
-@dataclass(frozen=True)
-class Outcome(Findings):
-    """What a validation run found, and what it looked at."""
+class Validated(Protocol):
+    """What the renderers read of a validation's result, :class:`featurecat.validation.Outcome`
+    (defined with the validation, which this layer does not import)."""
 
-    diagnostics: Sequence[Diagnostic]
-    files: int
-    catalog: str | None = None
-    summary: str = ""  # e.g. "20 features, 5 sources"
+    @property
+    def diagnostics(self) -> Sequence[Diagnostic]: ...
+    @property
+    def errors(self) -> list[Diagnostic]: ...
+    @property
+    def warnings(self) -> list[Diagnostic]: ...
+    @property
+    def files(self) -> int: ...
+    @property
+    def catalog(self) -> str | None: ...
+    @property
+    def summary(self) -> str: ...
 
 
-def render_text(outcome: Outcome, style: Style | None = None) -> str:
+def render_text(outcome: Validated, style: Style | None = None) -> str:
     """``PATH:LINE: severity: message [code]`` lines and a verdict; ``style`` adds colour."""
     paint = style or _plain
     lines = [_text_line(d, paint) for d in outcome.diagnostics]
@@ -45,7 +53,7 @@ def render_text(outcome: Outcome, style: Style | None = None) -> str:
     return "\n".join(lines)
 
 
-def render_json(outcome: Outcome) -> str:
+def render_json(outcome: Validated) -> str:
     document = {
         "valid": not outcome.errors,
         "catalog": outcome.catalog,
@@ -56,7 +64,7 @@ def render_json(outcome: Outcome) -> str:
     return json.dumps(document, indent=2)
 
 
-def render_github(outcome: Outcome) -> str:
+def render_github(outcome: Validated) -> str:
     """GitHub workflow commands; the runner turns them into file:line annotations."""
     return "\n".join(github_annotation(d) for d in outcome.diagnostics)
 
@@ -83,7 +91,7 @@ def _from_workspace(path: str) -> str:
         return path
 
 
-FORMATS: dict[str, Callable[[Outcome], str]] = {
+FORMATS: dict[str, Callable[[Validated], str]] = {
     "text": render_text,
     "json": render_json,
     "github": render_github,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from featurecat.names import LOOKUP_KINDS, OBJECT_KINDS, SUMMARY_KINDS, Kind
 from tests.conftest import EXAMPLE_CATALOG
 from tests.support import cli, make_catalog
 
@@ -157,3 +158,23 @@ def test_commands_on_an_invalid_catalog_fail_with_errors(tmp_path: Path) -> None
     result = cli("list", "--catalog", root)
     assert result.exit_code == 1
     assert "teams/risk.yaml:2: error: unknown field 'slack'" in result.output
+
+
+def test_every_kind_is_looked_up_searched_and_counted() -> None:
+    """The other kind orders are orders of every object kind: a new kind is in all of them."""
+    assert sorted(LOOKUP_KINDS) == sorted(OBJECT_KINDS)
+    assert sorted(SUMMARY_KINDS) == sorted(OBJECT_KINDS)
+    assert LOOKUP_KINDS[0] is Kind.FEATURE  # a bare name is a feature's first
+
+
+def test_show_finds_each_kind_and_prefers_the_feature(tmp_path: Path) -> None:
+    root = make_catalog(
+        tmp_path / "catalog",
+        {"teams/user_age.yaml": "name: user_age\ndescription: A team named like a feature.\n"},
+    )
+    result = cli("show", "user_age", "--catalog", root)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("feature user_age\n")
+    assert cli("show", "user_age", "--kind", "team", "--catalog", root).output.startswith(
+        "team user_age\n"
+    )

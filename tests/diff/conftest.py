@@ -8,7 +8,7 @@ import pytest
 from featurecat import Catalog
 from featurecat.compat import Report, assess
 from featurecat.diff import compare
-from featurecat.load import read_catalog
+from featurecat.load import load_catalog
 from tests.support import make_catalog
 
 Assess = Callable[..., Report]
@@ -22,7 +22,7 @@ def change(tmp_path: Path) -> Assess:
         after: Mapping[str, str | None], before: Mapping[str, str | None] | None = None
     ) -> Report:
         old = Catalog.load(make_catalog(tmp_path / "old", before or {}))
-        result = read_catalog(make_catalog(tmp_path / "new", {**(before or {}), **after}))
+        result = load_catalog(make_catalog(tmp_path / "new", {**(before or {}), **after}))
         assert result.catalog is not None
         return assess(compare(old, result.catalog), result.diagnostics)
 

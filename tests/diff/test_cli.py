@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from featurecat.load import read_pair
+from featurecat.load import load_pair
 from tests.conftest import EXAMPLE_CATALOG
 from tests.support import cli, commit_all, git, init_repo, make_catalog, run
 
@@ -172,7 +172,7 @@ def test_the_base_reuses_head_parse_results_but_keeps_its_own_paths(repo: Path) 
     git(repo, "mv", AGE, "catalog/features/profile/user_age.yaml")
     commit_all(repo, "Move it")
 
-    old, new = read_pair(repo / "catalog", "HEAD~1", "HEAD")
+    old, new = load_pair(repo / "catalog", "HEAD~1", "HEAD")
 
     assert [d.path.rsplit("catalog/", 1)[1] for d in old.errors] == ["features/user/user_age.yaml"]
     assert [d.path.rsplit("catalog/", 1)[1] for d in new.errors] == [

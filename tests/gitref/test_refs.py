@@ -237,3 +237,20 @@ def test_no_git_process_outlives_a_load(repo: Path) -> None:
         read_history(repo / "catalog")
         cli("diff", "--catalog", repo / "catalog", "--base", "HEAD~1", "--head", "HEAD")
     assert git_children() == []
+
+
+def test_a_catalog_in_a_dot_folder_reads_at_a_ref_with_its_history(tmp_path: Path) -> None:
+    """The catalog folder relative to the repository's top keeps a leading dot: at a ref,
+    in its history and in CODEOWNERS, '.ml/catalog' is not 'ml/catalog'."""
+    repo = init_repo(tmp_path / "repo")
+    root = make_catalog(repo / ".ml" / "catalog")
+    commit_all(repo, "Add the catalog")
+    set_dtype(repo, "float64", ".ml/" + AGE)
+    commit_all(repo, "Widen user_age")
+
+    assert Catalog.load(root, ref="HEAD~1").features["user_age"].dtype == "int64"
+    log = cli("log", "--catalog", str(root), "user_age")
+    assert log.exit_code == 0, log.output
+    assert "2 changes" in log.output and "dtype int64 -> float64" in log.output
+    owners = cli("codeowners", "--catalog", str(root), "--check")
+    assert "\n+/.ml/catalog/sources/user_profile.yaml @acme/growth\n" in owners.output

@@ -8,9 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from featurecat.catalog import Catalog
+from featurecat.changes import summarize
 from featurecat.errors import UsageError
 from featurecat.history import read_history
 from featurecat.names import Kind
+from featurecat.portal.kinds import page_path
+from featurecat.portal.pages import render_pages
+from featurecat.portal.profile import Profiles
 from tests.support import cli, commit_all, git, init_repo, make_catalog
 
 AGE = "catalog/features/user/user_age.yaml"
@@ -172,3 +177,30 @@ def test_log_outside_git_is_a_usage_error(tmp_path: Path) -> None:
     result = cli("log", "user_age", "--catalog", tmp_path / "plain")
     assert result.exit_code == 2
     assert "is not in a git repository" in result.output
+
+
+def test_one_change_two_wordings_log_and_portal(repo: Path) -> None:
+    """``featurecat log`` names where a file moved and says when only formatting changed;
+    the portal, beside the commit, gives the action and the changed values."""
+    edit(repo, AGE, "owner: growth", "owner:   growth")
+    commit_all(repo, "Reformat user_age", date="2025-04-01T10:00:00+00:00")
+    (repo / "catalog/features/profile").mkdir()
+    git(repo, "mv", AGE, "catalog/features/profile/user_age.yaml")
+    edit(repo, "catalog/features/profile/user_age.yaml", "status: production", "status: draft")
+    commit_all(repo, "Move user_age and demote it", date="2025-05-01T10:00:00+00:00")
+
+    history = read_history(repo / "catalog")
+    moved, reformatted, widened = history.of(Kind.FEATURE, "user_age")[:3]
+    where = "catalog/features/profile/user_age.yaml"
+    log = cli("log", "user_age", cwd=repo).output
+    assert f"modified: status production -> draft (moved to {where})" in log
+    assert "  modified: formatting only\n" in log
+    assert "  modified: dtype int64 -> float64, tags [demographics] -> [demographics, pii]" in log
+
+    assert summarize(moved) == "moved: status production -> draft"
+    assert summarize(reformatted) == "modified"
+    assert summarize(widened) == (
+        "modified: dtype int64 -> float64, tags [demographics] -> [demographics, pii]"
+    )
+    page = render_pages(Catalog.load(repo / "catalog"), history, Profiles())
+    assert "<td>moved: status production -&gt; draft</td>" in page[page_path("feature", "user_age")]

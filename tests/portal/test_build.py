@@ -252,3 +252,25 @@ def test_history_says_what_changed(repo: Path, tmp_path: Path) -> None:
     assert "2025-05-02" in shown
     assert "modified: tags [demographics] -> [demographics, age]" in shown
     assert "Tag user_age with age" in shown
+
+
+def test_messages_name_folders_below_here_relatively_and_others_whole(
+    repo: Path, tmp_path: Path
+) -> None:
+    """Files of the catalog read from a sibling folder are named with ../ (as validate names
+    them), but the output folder, when it is not below the current folder, is named whole."""
+    elsewhere = tmp_path / "elsewhere"
+    here = repo / "work"
+    here.mkdir()
+    result = cli("docs", "build", "--catalog", "../catalog", "--out", elsewhere, cwd=here)
+    assert result.exit_code == 0, result.output
+    assert f"Portal built in {elsewhere.resolve()} (" in result.output
+    assert f"removed, in {(repo / 'catalog' / '.featurecat' / 'portal').resolve()} " in (
+        result.output
+    )
+    result = cli("docs", "build", "--out", "site-out", cwd=repo)
+    assert "removed, in catalog/.featurecat/portal " in result.output
+    assert "Portal built in site-out (" in result.output
+    (repo / "catalog" / "teams" / "growth.yaml").write_text("name: growth\nbogus: 1\n")
+    broken = cli("validate", "--catalog", "../catalog", cwd=here)
+    assert broken.output.startswith("../catalog/teams/growth.yaml:2: error:")

@@ -9,8 +9,10 @@ import yaml
 
 from featurecat.catalog import Catalog
 from featurecat.changes import History
+from featurecat.portal.environment import environment
 from featurecat.portal.fragments import split
-from featurecat.portal.pages import Options, environment, render_pages
+from featurecat.portal.links import Options
+from featurecat.portal.pages import render_pages
 from featurecat.portal.profile import Profiles
 from tests.support import make_catalog
 
