@@ -15,6 +15,7 @@ PACKAGE = Path(featurecat.__file__).parent
 CORE = {
     "errors",
     "names",
+    "dtypes",
     "origin",
     "schema",
     "catalog",
@@ -35,6 +36,7 @@ IO = {
     "history",
     "load",
     "datacheck",
+    "data",
     "scaffold",
     "writes",
     "validation",

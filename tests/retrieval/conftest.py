@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import featurecat
-from featurecat.retrieval import reference
+from tests.retrieval import reference
 from tests.retrieval.cases import Case
 
 Load = Callable[..., pd.DataFrame]

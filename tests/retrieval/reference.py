@@ -1,7 +1,7 @@
 """The point-in-time join by brute force: the test oracle every engine is compared with.
 
 It follows SPEC.md one entity row and one feature at a time, in plain Python, so that it is
-easy to check by reading. It is far too slow for real data and never used outside tests.
+easy to check by reading. It is far too slow for real data, so it lives with the tests.
 
 The rules, as the engines implement them:
 
@@ -25,8 +25,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from featurecat.catalog import Catalog
-from featurecat.datacheck import data_files
-from featurecat.retrieval.dtypes import TIMESTAMP_UNIT, pandas_dtype
+from featurecat.data.files import data_files
+from featurecat.data.types import pandas_dtype
+from featurecat.dtypes import TIMESTAMP_UNIT
 from featurecat.schema import Feature, Source
 
 
