@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from featurecat.catalog import Catalog
 from featurecat.changes import Change, History, describe_change
+from featurecat.dtypes import DTYPES
 from featurecat.names import Kind
 from featurecat.portal import charts, safety
 from featurecat.portal.fragments import Slots
@@ -514,6 +515,7 @@ def environment() -> Any:
     env.globals.update(
         histogram=charts.histogram, bars=charts.bars, badge=charts.badge, code=charts.code
     )
+    env.globals["dtypes"] = DTYPES  # the contributing page lists them
     return env
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from featurecat.dtypes import DTYPES
 from tests.retrieval.cases import Case, entities, rows, utc
 
 Conforms = Callable[[Case], pd.DataFrame]
@@ -259,6 +260,7 @@ def test_every_dtype_keeps_its_type_and_its_nulls(conforms: Conforms) -> None:
         "name": "string",
         "seen": "timestamp",
     }
+    assert sorted(dtypes.values()) == sorted(DTYPES), "every dtype, on every engine"
     frame = entities(user_id=[1, 2, 3, 4], event_timestamp=["2025-02-01"] * 4)
     case = Case(list(dtypes), frame).source("typed", "user", table, dtypes)
     result = conforms(case)
