@@ -35,8 +35,11 @@ class LocalFiles:
 
     format: str
 
-    def locate(self, catalog: Catalog, name: str) -> list[Path]:
-        return source_files(catalog, name)
+    def locate(self, catalog: Catalog, name: str) -> SourceData:
+        from featurecat.data.source import SourceData
+
+        files = source_files(catalog, name)
+        return SourceData(name, catalog.sources[name], tuple(files))
 
     def schema(self, data: SourceData) -> pa.Schema:
         """The schema of the first file (of a glob's matches, in sorted order)."""

@@ -33,9 +33,10 @@ class Reader(Protocol):
 
     format: str
 
-    def locate(self, catalog: Catalog, name: str) -> list[Path]:
-        """Where source ``name``'s data is now, inside the repository or a declared storage
-        location; :class:`featurecat.data.files.SourceFilesError` when it has none."""
+    def locate(self, catalog: Catalog, name: str) -> SourceData:
+        """Source ``name``'s data as it is now, inside the repository (or, for readers of
+        remote data, a declared storage location), with whatever the reader needs to read it
+        again; :class:`featurecat.data.files.SourceFilesError` when there is none."""
         ...
 
     def schema(self, data: SourceData) -> pa.Schema:
@@ -74,6 +75,13 @@ class Reader(Protocol):
 
 #: format -> its reader; every format a source may declare has one.
 READERS: dict[str, Reader] = {"parquet": ParquetReader(), "csv": CsvReader()}
+
+# How the next readers fit: a reader of data in object storage lists the objects
+# once (fsspec), snapshots their ETags, and scans them with ``read_parquet($files)`` on a
+# connection it registered the filesystem on; a Delta or Iceberg reader snapshots the table
+# version, and its scan registers the version's arrow dataset on ``con`` and names it as the
+# relation. Two callers still assume local files (``SourceData.files``): the portal's profile
+# cache key (their stat) and ``update_feature``'s single-file rule.
 
 
 def reader(format: str) -> Reader:

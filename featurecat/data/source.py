@@ -61,5 +61,4 @@ def locate(catalog: Catalog, name: str) -> SourceData:
     when there is none, or when a file leads outside the repository."""
     from featurecat.data.reader import reader
 
-    source = catalog.sources[name]
-    return SourceData(name, source, tuple(reader(source.format).locate(catalog, name)))
+    return reader(catalog.sources[name].format).locate(catalog, name)
