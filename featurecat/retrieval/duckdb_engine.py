@@ -29,7 +29,8 @@ from featurecat.data.files import shown
 from featurecat.data.types import arrow_kind
 from featurecat.dtypes import ValueKind, dtype_spec
 from featurecat.errors import DataError
-from featurecat.retrieval import frames, outputs
+from featurecat.retrieval import frames
+from featurecat.retrieval.outputs import LOCAL_OUTPUTS, attach, require_output
 from featurecat.retrieval.request import FeatureColumn, Plan, SourceRead
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class DuckDBEngine:
     """Point-in-time joins in an in-process DuckDB; pandas in, pandas (or arrow, polars) out."""
 
     name = "duckdb"
-    outputs = outputs.LOCAL_OUTPUTS
+    outputs = LOCAL_OUTPUTS
 
     def columns(self, entity_df: Any) -> dict[str, ValueKind]:
         return frames.pandas_columns(entity_df)
@@ -56,7 +57,7 @@ class DuckDBEngine:
 
     def retrieve(self, plan: Plan, entity_df: pd.DataFrame, output: str | None) -> Any:
         output = output or self.outputs[0]
-        outputs.require(output, self.name, self.outputs)
+        require_output(output, self.name, self.outputs)
         keys = frames.entity_keys(entity_df, plan)
         with connect() as con:
             con.register(_ENTITY, keys)
@@ -71,7 +72,7 @@ class DuckDBEngine:
                     con.execute("SET preserve_insertion_order = true")
                 columns.update(_in_entity_order(block, nan_for_null=output == "pandas"))
         features = frames.conform(pa.table(columns), plan)
-        return outputs.attach(entity_df, features, plan, output)
+        return attach(entity_df, features, plan, output)
 
     def latest(self, read: SourceRead, as_of: datetime | None) -> pa.Table:
         """Each entity's latest row (at or before ``as_of``): keys, features, timestamp."""

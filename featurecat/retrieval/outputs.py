@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 LOCAL_OUTPUTS: tuple[str, ...] = ("pandas", "arrow", "polars")
 
 
-def require(output: str, engine: str, outputs: Sequence[str]) -> None:
+def require_output(output: str, engine: str, outputs: Sequence[str]) -> None:
     """Refuse an ``output`` that ``engine`` does not make."""
     if output not in outputs:
         raise UsageError(

@@ -29,7 +29,8 @@ from pyspark.sql import types as T
 from featurecat.data.types import arrow_kind, arrow_type
 from featurecat.dtypes import ValueKind, default_for, dtype_spec
 from featurecat.errors import DataError
-from featurecat.retrieval import frames, outputs
+from featurecat.retrieval import frames
+from featurecat.retrieval.outputs import LOCAL_OUTPUTS, attach, convert, require_output
 from featurecat.retrieval.request import FeatureColumn, Plan, SourceRead
 
 _ROW, _TS = frames.ROW, frames.TS
@@ -42,7 +43,7 @@ class SparkEngine:
     """Point-in-time joins on Spark DataFrames; pandas or Spark in, Spark (or pandas) out."""
 
     name = "spark"
-    outputs = ("spark", *outputs.LOCAL_OUTPUTS)
+    outputs = ("spark", *LOCAL_OUTPUTS)
 
     def __init__(self, session: SparkSession | None = None) -> None:
         self._session = session
@@ -68,7 +69,7 @@ class SparkEngine:
 
     def retrieve(self, plan: Plan, entity_df: Any, output: str | None) -> Any:
         output = output or self.outputs[0]
-        outputs.require(output, self.name, self.outputs)
+        require_output(output, self.name, self.outputs)
         with _readable_errors():
             return self._retrieve(plan, entity_df, output)
 
@@ -98,7 +99,7 @@ class SparkEngine:
         # Sorting the collected rows locally spares Spark a sampling job.
         names = [f.name for f in plan.features]
         found = _arrow(result.select(_ROW, *names)).sort_by(_ROW).drop_columns([_ROW])
-        return outputs.attach(entity_df, frames.conform(found, plan), plan, output)
+        return attach(entity_df, frames.conform(found, plan), plan, output)
 
 
 def _join(spark: SparkSession, read: SourceRead, entity: DataFrame) -> DataFrame:
@@ -225,7 +226,7 @@ def _to_output(table: pa.Table, plan: Plan, output: str) -> Any:
         table = table.set_column(
             index, feature.name, table.column(index).cast(arrow_type(feature.dtype))
         )
-    return outputs.convert(table, plan.dtypes, output)
+    return convert(table, plan.dtypes, output)
 
 
 def _arrow(frame: DataFrame) -> pa.Table:
