@@ -16,12 +16,12 @@ import pyarrow as pa
 import pytest
 
 from featurecat.catalog import Catalog
-from featurecat.data import SourceData, SourceFilesError, locate
+from featurecat.data import SourceFilesError, locate
 from featurecat.data.duck import column_types, connect, scan, to_arrow
 from featurecat.data.reader import READERS
 from featurecat.datacheck import check_data
 from featurecat.schema.source import SourceFormat
-from featurecat.writes import transaction
+from tests.retrieval.cases import write_source
 from tests.support import make_catalog
 
 DTYPES = {"age": "int64", "score": "float64", "flag": "bool", "name": "string", "seen": "timestamp"}
@@ -48,14 +48,7 @@ def test_every_format_a_source_may_declare_has_a_reader() -> None:
 
 
 def write(catalog: Catalog, table: pa.Table) -> None:
-    """``table`` as source ``events``'s data, written through its reader in a transaction."""
-    source = catalog.sources["events"]
-    target = catalog.data_path(source)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with transaction(catalog.root) as change:
-        SourceData("events", source, (target,)).write_table(table, change)
-        change.apply()
-        change.finish()
+    write_source(catalog, "events", table)
 
 
 @pytest.fixture(params=sorted(READERS))

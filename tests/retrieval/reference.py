@@ -17,7 +17,7 @@ The rules, as the engines implement them:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -80,13 +80,18 @@ def _history(
     """Each key's rows with a timestamp, in file order (files of a glob in sorted order)."""
     history: dict[tuple[Any, ...], list[tuple[dt.datetime, Any]]] = {}
     for file in data_files(catalog.data_path(source)):
-        table = pq.read_table(file) if source.format == "parquet" else pacsv.read_csv(file)
+        table = _READ[source.format](file)
         for row in table.to_pylist():
             time = _utc(row[source.timestamp])
             key = tuple(row[k] for k in keys)
             if time is not None and not any(_missing(k) for k in key):
                 history.setdefault(key, []).append((time, row))
     return history
+
+
+#: How the oracle reads each format, plainly; a format it does not know fails, never read as
+#: another one.
+_READ: dict[str, Callable[[Any], Any]] = {"parquet": pq.read_table, "csv": pacsv.read_csv}
 
 
 def _utc(value: Any) -> dt.datetime | None:
