@@ -147,7 +147,19 @@ class UnreadableFile(FeaturecatError):
 
 
 class DataError(FeaturecatError):
-    """Feature data that cannot be read, or does not match its declaration."""
+    """Feature data that cannot be read, or does not match its declaration.
+
+    ``diagnostics`` holds the problems behind it that are pinned to a definition's file and
+    line (a column missing from the data, a dtype the data does not hold...), so they can be
+    shown like any other diagnostic; it is empty when the problem is in the data or the call
+    alone. Raised with diagnostics only, the message is those diagnostics, one per line.
+    """
+
+    def __init__(self, message: str | None = None, *, diagnostics: Sequence[Diagnostic] = ()):
+        self.diagnostics = list(diagnostics)
+        if message is None:
+            message = "\n".join(str(d) for d in self.diagnostics)
+        super().__init__(message)
 
 
 def suggest(name: str, known: Iterable[str], n: int = 3) -> list[str]:

@@ -211,10 +211,6 @@ def load_pair(
     return load_tree(base_tree, cache, checks=False), head_result
 
 
-#: The name retrieval's writes still import (loading is building a catalog: see STYLE.md).
-read_tree = load_tree
-
-
 def changed_since(path: str | os.PathLike[str] | None, ref: str, result: LoadResult) -> set[str]:
     """The display paths of the files in ``result`` that are new or different since ``ref``."""
     base = open_tree(path, ref)

@@ -8,6 +8,10 @@ from datetime import timedelta
 from enum import Enum
 from typing import Literal, get_args
 
+# Dtypes have their own table; these names stay importable from here.
+from featurecat.dtypes import DTYPES as DTYPES
+from featurecat.dtypes import Dtype as Dtype
+
 # The patterns as JSON Schema (ECMA-262) writes them, where '$' is the end of the text.
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 TEAM_PATTERN = r"^[a-z][a-z0-9_-]*$"
@@ -46,9 +50,7 @@ PROJECT_FILE = "featurecat.yaml"
 DEFAULT_TIMESTAMP = "event_timestamp"
 YAML_SUFFIXES = (".yaml", ".yml")
 
-Dtype = Literal["int32", "int64", "float32", "float64", "bool", "string", "timestamp"]
 Status = Literal["draft", "production", "deprecated"]
-DTYPES: tuple[Dtype, ...] = get_args(Dtype)
 STATUSES: tuple[Status, ...] = get_args(Status)
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}

@@ -140,14 +140,6 @@ def displayer(root: Path) -> Callable[[str], str]:
     return lambda relpath: shown(root / relpath)
 
 
-def head_state(folder: Path) -> tuple[str | None, bool | None]:
-    """:func:`featurecat.gitio.head_state`, where git is run; kept here for the callers that
-    still import it from this module (retrieval's manifest)."""
-    from featurecat.gitio import head_state as asked_of_git
-
-    return asked_of_git(folder)
-
-
 def git_blob_id(data: bytes) -> str:
     """The id git gives a file with these bytes, so disk and git contents compare cheaply."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()

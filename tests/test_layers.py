@@ -20,6 +20,7 @@ PACKAGE = Path(featurecat.__file__).parent
 CORE = {
     "errors",
     "names",
+    "dtypes",
     "origin",
     "schema",
     "catalog",
@@ -40,6 +41,7 @@ IO = {
     "history",
     "load",
     "datacheck",
+    "data",
     "scaffold",
     "writes",
     "validation",

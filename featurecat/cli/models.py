@@ -14,7 +14,7 @@ from featurecat.errors import DataError, UsageError
 from featurecat.printable import printable
 
 if TYPE_CHECKING:
-    from featurecat.retrieval.manifest import Change
+    from featurecat.retrieval.stale import StaleFeature
 
 
 @click.group()
@@ -45,6 +45,7 @@ def status(
     manifest cannot be read, else 0 (also when there are no manifests yet).
     """
     from featurecat.retrieval import manifest as manifests
+    from featurecat.retrieval.stale import stale_features
     from featurecat.tree import shown
 
     catalog = load(catalog_path, ref)
@@ -67,7 +68,7 @@ def status(
         except DataError as exc:  # exit 2: the check could not run, which is not "stale"
             raise UsageError(str(exc)) from None
         model = data.get("model") or path.stem
-        changes = manifests.compare(data, catalog)
+        changes = stale_features(data, catalog)
         reports.append((model, path, data, changes))
     if fmt == "json":
         click.echo(json.dumps([_as_json(*report) for report in reports], indent=2))
@@ -93,7 +94,7 @@ def _headline(model: str, path: str, data: dict[str, object], changed: int) -> s
 
 
 def _as_json(
-    model: str, path: Path, data: dict[str, object], changes: list[Change]
+    model: str, path: Path, data: dict[str, object], changes: list[StaleFeature]
 ) -> dict[str, object]:
     return {
         "model": model,

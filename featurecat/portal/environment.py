@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from featurecat.dtypes import DTYPES
 from featurecat.portal import charts, safety
 
 SUMMARY_CHARS = 160
@@ -132,6 +133,10 @@ def environment() -> Any:
         day=_day,
     )
     env.globals.update(
-        histogram=charts.histogram, bars=charts.bars, badge=charts.badge, code=charts.code
+        histogram=charts.histogram,
+        bars=charts.bars,
+        badge=charts.badge,
+        code=charts.code,
+        dtypes=DTYPES,  # the contributing page lists them
     )
     return env

@@ -5,8 +5,9 @@ feature column the null share, distinct count, min/mean/max and a small histogra
 scanned once however many features it feeds: every aggregate is single-pass, so histograms of
 numbers and times are drawn from approximate quantiles (equal-count intervals spread onto
 equal-width bars) instead of a second pass over bin edges. Text columns show their most
-frequent values. A profile is a nicety: a source whose data cannot be read gets a note
-instead, never a failed build.
+frequent values. Sources are read as the loader reads them (:func:`featurecat.data.duck.scan`:
+CSV columns with the types the loader uses). A profile is a nicety: a source whose data
+cannot be read gets a note instead, never a failed build.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import pairwise
-from pathlib import Path
 from typing import Any, Literal
 
 from featurecat.catalog import Catalog
-from featurecat.datacheck import SourceFilesError, source_files
-from featurecat.schema import Source
+from featurecat.data import SourceData, SourceFilesError, locate
+from featurecat.data.duck import column_types, connect, quote, scan
+from featurecat.dtypes import Dtype
+from featurecat.errors import DataError
 
 ColumnKind = Literal["number", "time", "bool", "text"]
 
@@ -81,60 +83,63 @@ def profile_catalog(catalog: Catalog, cache: ProfileCache | None = None) -> Prof
 
     Sources are independent, so they are profiled on a few threads (DuckDB releases the GIL).
     """
-    import duckdb
-
     found = Profiles()
-    jobs: list[tuple[str, Source, list[Path], list[str], tuple[Any, ...]]] = []
-    for name, source in sorted(catalog.sources.items()):
+    jobs: list[tuple[SourceData, dict[str, Dtype], tuple[Any, ...]]] = []
+    for name in sorted(catalog.sources):
         try:
-            files = source_files(catalog, name)
+            data = locate(catalog, name)
         except SourceFilesError as exc:  # none, or one outside the repository: never read
             found.notes[name] = exc.note
             continue
-        columns = sorted({f.column_name for f in catalog.features_of(name)})
-        key = _cache_key(source, columns, files)
+        dtypes = {f.column_name: f.dtype for f in catalog.features_of(name)}
+        dtypes = dict(sorted(dtypes.items()))
+        key = _cache_key(data, list(dtypes))
         if cache is not None and key in cache:
             found.sources[name] = cache[key]
         else:
-            jobs.append((name, source, files, columns, key))
+            jobs.append((data, dtypes, key))
     if not jobs:
         return found
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")
 
-    def run(job: tuple[str, Source, list[Path], list[str], tuple[Any, ...]]) -> None:
-        name, source, files, columns, key = job
+    def run(job: tuple[SourceData, dict[str, Dtype], tuple[Any, ...]]) -> None:
+        data, dtypes, key = job
         cursor = con.cursor()
         try:
-            profile = profile_source(cursor, source, files, columns)
-        except duckdb.Error as exc:
-            found.notes[name] = f"could not read {source.path}: {_first_line(exc)}"
+            profile = profile_source(cursor, data, dtypes)
+        except DataError as exc:
+            found.notes[data.name] = f"could not read {data.source.path}: {exc}"
             return
         finally:
             cursor.close()
-        found.sources[name] = profile
+        found.sources[data.name] = profile
         if cache is not None:
             cache[key] = profile
 
-    try:
+    with connect() as con:
+        con.execute("SET enable_progress_bar = false")
         with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1, 4)) as pool:
             list(pool.map(run, jobs))
-    finally:
-        con.close()
     found.sources = dict(sorted(found.sources.items()))
     return found
 
 
-def profile_source(
-    con: Any, source: Source, files: list[Path], columns: list[str]
-) -> SourceProfile:
-    """Profile ``columns`` of one source's ``files`` with one scan query."""
-    from featurecat.retrieval.duckdb_engine import quote
+def profile_source(con: Any, data: SourceData, dtypes: dict[str, Dtype]) -> SourceProfile:
+    """Profile the columns of ``dtypes`` (column -> declared dtype) of one source's data with
+    one scan query; :class:`DataError` when DuckDB cannot read it."""
+    import duckdb
 
-    reader = "read_parquet" if source.format == "parquet" else "read_csv"
-    relation = f"{reader}($files, union_by_name = true)"
-    params = {"files": [str(f) for f in files]}
+    types = column_types(data.source.timestamp, dtypes)
+    with scan(con, data, types, union_by_name=True) as found:
+        try:
+            return _profile(con, data, list(dtypes), found.relation, found.params)
+        except duckdb.Error as exc:
+            raise DataError(found.explain(_first_line(exc))) from None
+
+
+def _profile(
+    con: Any, data: SourceData, columns: list[str], relation: str, params: dict[str, Any]
+) -> SourceProfile:
+    source = data.source
     # Paths are parameters; the SQL text holds only quoted column names and constants.
     described = con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()  # noqa: S608
     types = {row[0]: str(row[1]) for row in described}
@@ -155,7 +160,7 @@ def profile_source(
         column: _column(column, kind, values[i * width : (i + 1) * width])
         for i, (column, kind) in enumerate(kinds.items())
     }
-    return SourceProfile(source.name, int(rows), len(files), _utc(newest), profiles)
+    return SourceProfile(source.name, int(rows), len(data.files), _utc(newest), profiles)
 
 
 def _value(col: str, kind: ColumnKind, duckdb_type: str) -> str:
@@ -273,12 +278,12 @@ def _utc(value: Any) -> datetime | None:
     return None
 
 
-def _cache_key(source: Source, columns: list[str], files: list[Path]) -> tuple[Any, ...]:
+def _cache_key(data: SourceData, columns: list[str]) -> tuple[Any, ...]:
     stats = []
-    for path in files:
+    for path in data.files:
         stat = path.stat()
         stats.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return (source.model_dump_json(), tuple(columns), tuple(stats))
+    return (data.source.model_dump_json(), tuple(columns), tuple(stats))
 
 
 def _first_line(exc: BaseException) -> str:

@@ -7,6 +7,6 @@
 """
 
 from featurecat.retrieval.api import get_feature, load_features
-from featurecat.retrieval.writes import register_feature, update_feature
+from featurecat.retrieval.ingest import register_feature, update_feature
 
 __all__ = ["get_feature", "load_features", "register_feature", "update_feature"]

@@ -1,4 +1,4 @@
-"""The loader: ``load_features`` and ``get_feature``. Writes live in :mod:`.writes`."""
+"""The loader: ``load_features`` and ``get_feature``. Writes live in :mod:`.ingest`."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def load_features(
     if manifest is not None:
         manifest = manifests.target(manifest)
     request = plan(cat, features, runner.columns(entity_df), timestamp_column)
-    native = output or ("spark" if runner.name == "spark" else "pandas")
+    native = output or runner.outputs[0]
     if manifest is None and native not in ("pandas", "arrow"):
         return runner.retrieve(request, entity_df, output)
     # Git state and data fingerprints are gathered while the engine joins.
@@ -106,7 +106,7 @@ def get_feature(
     taken at that moment (naive means UTC), and the feature's ttl applies; without it, the
     latest row wins and the ttl is not applied.
     """
-    from featurecat.retrieval.dtypes import pandas_dtype, to_pandas
+    from featurecat.data.types import pandas_dtype, to_pandas
     from featurecat.retrieval.duckdb_engine import DuckDBEngine
 
     require_text(name, "name", "a feature name (a string)")

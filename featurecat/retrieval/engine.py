@@ -12,8 +12,8 @@ import importlib
 from datetime import datetime
 from typing import Any, Protocol
 
+from featurecat.dtypes import ValueKind
 from featurecat.errors import UsageError
-from featurecat.retrieval.dtypes import ValueKind
 from featurecat.retrieval.request import Plan
 
 #: engine name -> "module:class"; the class is built without arguments.
@@ -27,13 +27,16 @@ class Engine(Protocol):
     """What the loader needs from an engine."""
 
     name: str
+    outputs: tuple[str, ...]
+    """What ``retrieve`` can return, the default first (see :mod:`.outputs`)."""
 
     def columns(self, entity_df: Any) -> dict[str, ValueKind]:
         """The kind of values in each column of ``entity_df`` (refusing frames it cannot use)."""
         ...
 
     def retrieve(self, plan: Plan, entity_df: Any, output: str | None) -> Any:
-        """``entity_df`` with the plan's features joined on, point-in-time, as ``output``."""
+        """``entity_df`` with the plan's features joined on, point-in-time, as ``output`` (one
+        of :attr:`outputs`; ``None`` for the first)."""
         ...
 
     def summary(self, entity_df: Any, column: str) -> tuple[int, datetime | None, datetime | None]:

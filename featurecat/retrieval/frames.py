@@ -2,8 +2,9 @@
 
 Engines see only what they need of ``entity_df``: its join keys, its timestamps normalised to
 UTC microseconds (:data:`TS`) and its row number (:data:`ROW`). They hand back one arrow column
-per feature, aligned with the entity rows, and :func:`attach` puts those next to the caller's
-frame, which keeps its rows, order, index and columns.
+per feature, aligned with the entity rows (:func:`conform` gives them their declared types),
+and :func:`featurecat.retrieval.outputs.attach` puts those next to the caller's frame, which
+keeps its rows, order, index and columns.
 
 Time zones: an aware timestamp is converted to UTC (the same instant, never shifted); a naive
 one is taken to be UTC already, as the example catalog and most warehouses store them.
@@ -13,18 +14,17 @@ from __future__ import annotations
 
 import warnings
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from featurecat.data.types import arrow_type, pandas_kind
+from featurecat.dtypes import TIMESTAMP_UNIT, ValueKind
 from featurecat.errors import DataError, UsageError
-from featurecat.retrieval.dtypes import TIMESTAMP_UNIT, ValueKind, arrow_type, pandas_kind
 from featurecat.retrieval.request import Plan
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-Output = Literal["pandas", "arrow", "polars"]
-OUTPUTS: tuple[Output, ...] = ("pandas", "arrow", "polars")
 ROW = "__fc_row"
 TS = "__fc_ts"
 
@@ -115,28 +115,3 @@ def conform(table: pa.Table, plan: Plan) -> pa.Table:
     import pyarrow as pa
 
     return pa.table({f.name: table.column(f.name).cast(arrow_type(f.dtype)) for f in plan.features})
-
-
-def attach(entity_df: pd.DataFrame, features: pa.Table, plan: Plan, output: Output) -> Any:
-    """``entity_df`` with one column per feature added, as pandas, arrow or polars."""
-    import pandas as pd
-    import pyarrow as pa
-
-    from featurecat.retrieval.dtypes import to_pandas
-
-    if output == "pandas":
-        block = to_pandas(features, plan.dtypes)
-        block.index = entity_df.index
-        return pd.concat([entity_df, block], axis=1)
-    table = pa.Table.from_pandas(entity_df, preserve_index=None if output == "arrow" else False)
-    for name in features.column_names:
-        table = table.append_column(name, features.column(name))
-    if output == "arrow":
-        return table
-    try:
-        import polars as pl
-    except ImportError:
-        raise UsageError(
-            "output='polars' needs polars; install it with pip install 'featurecat[polars]'"
-        ) from None
-    return pl.from_arrow(table)

@@ -5,9 +5,8 @@ uncommitted changes), each feature's version and value-defining fields, each sou
 fingerprint, the entity rows' time window, the engine and when it ran. It is attached to the
 result (``df.attrs["featurecat"]``) and written with ``load_features(..., manifest=PATH)``.
 
-:func:`compare` sets a manifest against today's catalog and data, for
-``featurecat models status``: a version bump, a changed definition, changed data or a removed
-feature each mean the model should be retrained.
+:func:`featurecat.retrieval.stale.stale_features` sets a manifest against today's catalog
+and data, for ``featurecat models status``.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import json
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,7 +27,6 @@ from pydantic_core import ErrorDetails
 from featurecat.catalog import Catalog
 from featurecat.errors import DataError, UsageError
 from featurecat.retrieval.request import Plan
-from featurecat.retrieval.sources import fingerprint, relative_path, source_files
 from featurecat.schema import Feature
 from featurecat.schema.base import Name
 
@@ -37,12 +34,11 @@ FORMAT = 1
 #: Where ``featurecat models status`` looks for manifests by default, inside the catalog.
 MANIFEST_DIR = "manifests"
 
-ChangeKind = Literal["removed", "version", "definition", "data"]
-
 
 def provenance(catalog: Catalog, plan: Plan) -> dict[str, Any]:
     """The slow part of a manifest, run while the join runs: git state and data fingerprints."""
-    from featurecat.tree import head_state, repo_top
+    from featurecat.gitio import head_state
+    from featurecat.tree import catalog_dir, repo_top
 
     commit: str | None
     dirty: bool | None
@@ -54,13 +50,13 @@ def provenance(catalog: Catalog, plan: Plan) -> dict[str, Any]:
     return {
         "catalog": {
             "name": catalog.project.name,
-            "path": relative_path(catalog.root, top),
+            "path": catalog_dir(catalog.root, top) or ".",
             "ref": catalog.ref,
             "commit": commit,
             "dirty": dirty,
         },
         "sources": {
-            read.name: {"path": read.source.path, **fingerprint(list(read.files), top)}
+            read.name: {"path": read.source.path, **read.data.snapshot(top)}
             for read in plan.sources
         },
     }
@@ -268,72 +264,6 @@ def one_line(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-@dataclass(frozen=True)
-class Change:
-    """One reason to retrain: what changed for ``feature`` since the manifest was written."""
-
-    feature: str
-    kind: ChangeKind
-    detail: str
-
-    def describe(self, model: str) -> str:
-        """The line users read, such as ``user_age v1 -> v2: retrain churn_model``."""
-        if self.kind == "removed":
-            return f"{self.feature} was removed from the catalog: retrain {model} without it"
-        return f"{self.feature} {self.detail}: retrain {model}"
-
-
-def compare(manifest: Mapping[str, Any], catalog: Catalog) -> list[Change]:
-    """What changed, feature by feature, between a manifest and the catalog and data today."""
-    changes: list[Change] = []
-    data_changed = _changed_sources(manifest, catalog)
-    for name, entry in sorted(manifest["features"].items()):
-        feature = catalog.features.get(name)
-        if feature is None:
-            changes.append(Change(name, "removed", "removed"))
-            continue
-        if feature.version != entry.get("version"):
-            detail = f"v{entry.get('version')} -> v{feature.version}"
-            changes.append(Change(name, "version", detail))
-            continue
-        old = entry.get("fields") or {}
-        new = definition(catalog, feature)
-        fields = [k for k in new if old.get(k) != new[k]]
-        if fields:
-            what = ", ".join(f"{k} {_show(old.get(k))} -> {_show(new[k])}" for k in fields)
-            changes.append(Change(name, "definition", f"v{feature.version} changed ({what})"))
-        elif entry.get("source") in data_changed:
-            detail = data_changed[entry["source"]]
-            changes.append(Change(name, "data", f"data changed ({detail})"))
-    return changes
-
-
-def _changed_sources(manifest: Mapping[str, Any], catalog: Catalog) -> dict[str, str]:
-    from featurecat.tree import repo_top
-
-    top = repo_top(catalog.root)
-    changed = {}
-    for name, entry in manifest["sources"].items():
-        if name not in catalog.sources:
-            continue  # its features are reported as changed definitions
-        try:
-            now = fingerprint(source_files(catalog, name), top)["fingerprint"]
-        except DataError:
-            changed[name] = f"source {name} has no data now"
-            continue
-        except OSError as exc:  # unreadable now (permissions, a file gone mid-read)
-            changed[name] = f"source {name} cannot be read now: {exc.strerror or exc}"
-            continue
-        if now != entry.get("fingerprint"):
-            changed[name] = f"source {name}"
-    return changed
-
-
-def _show(value: Any) -> str:
-    # Values come from the manifest file as well as the catalog: never let one break a line.
-    return "none" if value is None else one_line(str(value))
 
 
 def _iso(moment: datetime | None) -> str | None:

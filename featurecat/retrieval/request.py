@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from featurecat.catalog import Catalog
-from featurecat.datacheck import check_schema, read_schema
+from featurecat.data import SourceData, locate
+from featurecat.data.types import arrow_kind
+from featurecat.datacheck import check_schema
+from featurecat.dtypes import Dtype, ValueKind, comparable
 from featurecat.errors import DataError, UnknownFeatureError, UsageError, did_you_mean
-from featurecat.names import Dtype
-from featurecat.retrieval.dtypes import ValueKind, arrow_kind, comparable
-from featurecat.retrieval.sources import source_files
 from featurecat.schema import Feature, Source
 
 if TYPE_CHECKING:
@@ -41,12 +41,22 @@ class FeatureColumn:
 class SourceRead:
     """One source to join, and the requested features it provides."""
 
-    name: str
-    source: Source
-    files: tuple[Path, ...]
+    data: SourceData
     schema: pa.Schema
     join_keys: tuple[str, ...]
     features: tuple[FeatureColumn, ...]
+
+    @property
+    def name(self) -> str:
+        return self.data.name
+
+    @property
+    def source(self) -> Source:
+        return self.data.source
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return self.data.files
 
     @property
     def timestamp(self) -> str:
@@ -188,19 +198,16 @@ def source_read(
 ) -> SourceRead:
     """How to read ``features`` from source ``name``: its files exist and fit the catalog, and
     its join keys can be matched with the entity frame's ``columns`` (when given)."""
-    source = catalog.sources[name]
-    files = source_files(catalog, name)
-    schema = read_schema(source, files[0])
+    data = locate(catalog, name)
+    schema = data.schema()
     problems = list(check_schema(catalog, name, schema, features))
     if problems:
-        raise DataError("\n".join(str(p) for p in problems))
-    keys = tuple(catalog.entity_of(source).join_keys)
+        raise DataError(diagnostics=problems)
+    keys = tuple(catalog.entity_of(data.source).join_keys)
     if columns is not None:
         _check_key_kinds(name, keys, schema, columns)
     return SourceRead(
-        name=name,
-        source=source,
-        files=tuple(files),
+        data=data,
         schema=schema,
         join_keys=keys,
         features=tuple(_column(f) for f in features),

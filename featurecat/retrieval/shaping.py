@@ -1,48 +1,31 @@
 """Data shaping for the writes: new rows checked against the declared dtypes and join keys,
-turned into arrow tables that fit the existing data file, and read from and written to it."""
+and turned into arrow tables that fit the existing data (which :mod:`featurecat.data` reads
+and writes)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from featurecat.data.types import arrow_type, pandas_kind
+from featurecat.dtypes import DTYPES, Dtype, dtype_spec, inferred
 from featurecat.errors import DataError, UsageError
-from featurecat.names import Dtype
-from featurecat.retrieval.dtypes import ValueKind, arrow_type, pandas_kind
 from featurecat.retrieval.frames import utc_timestamps
-from featurecat.retrieval.sources import shown
-from featurecat.schema import Source
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-_FITS: dict[Dtype, set[ValueKind]] = {
-    "int32": {"integer", "float"},  # pandas turns ints with missing values into floats
-    "int64": {"integer", "float"},
-    "float32": {"integer", "float"},
-    "float64": {"integer", "float"},
-    "bool": {"bool"},
-    "string": {"string"},
-    "timestamp": {"timestamp"},
-}
-
 
 def infer_dtype(column: pd.Series, name: str) -> Dtype:
     """The dtype to declare for a pandas column of values."""
-    kind = pandas_kind(column)
-    if kind == "integer":
-        small = str(column.dtype).lower() in ("int8", "int16", "int32", "uint8", "uint16")
-        return "int32" if small else "int64"
-    if kind == "float":
-        return "float32" if column.dtype == "float32" else "float64"
-    if kind == "bool" or kind == "string" or kind == "timestamp":
-        return kind
-    raise DataError(
-        f"cannot tell the dtype of column '{name}' ({column.dtype}); pass dtype= "
-        "(one of int32, int64, float32, float64, bool, string, timestamp)"
-    )
+    dtype = inferred(pandas_kind(column), str(column.dtype))
+    if dtype is None:
+        raise DataError(
+            f"cannot tell the dtype of column '{name}' ({column.dtype}); pass dtype= "
+            f"(one of {', '.join(DTYPES)})"
+        )
+    return dtype
 
 
 def source_table(
@@ -87,7 +70,7 @@ def _typed(values: pd.Series, name: str, dtype: Dtype) -> pa.Array:
     import pyarrow as pa
 
     kind = pandas_kind(values)
-    if values.notna().any() and kind not in _FITS[dtype]:
+    if values.notna().any() and kind not in dtype_spec(dtype).fits:
         raise DataError(f"column '{name}' holds {kind} values, which do not fit dtype {dtype}")
     if dtype == "timestamp":
         return utc_timestamps(values)
@@ -118,8 +101,8 @@ def fit_to_schema(table: pa.Table, schema: pa.Schema) -> pa.Table:
 def carry_forward(existing: pa.Table, fresh: pa.Table, keys: list[str], ts: str) -> pa.Table:
     """``fresh`` plus every column it lacks, filled with the latest value at or before each
     row's timestamp for the same keys (the last row in file order among ties), else null."""
-    from featurecat.retrieval.duckdb_engine import connect, to_arrow
-    from featurecat.retrieval.duckdb_engine import quote as q
+    from featurecat.data.duck import connect, to_arrow
+    from featurecat.data.duck import quote as q
 
     carried = [c for c in existing.column_names if c not in fresh.column_names]
     if not carried:
@@ -142,27 +125,6 @@ def carry_forward(existing: pa.Table, fresh: pa.Table, keys: list[str], ts: str)
     for column in carried:
         fresh = fresh.append_column(column, filled.column(column))
     return fresh
-
-
-def read_table(source: Source, path: Path) -> pa.Table:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    try:
-        return pq.read_table(path) if source.format == "parquet" else pacsv.read_csv(path)
-    except (OSError, pa.ArrowException) as exc:
-        raise DataError(f"cannot read {shown(path)}: {exc}") from None
-
-
-def write_table(source: Source, table: pa.Table, path: Path) -> None:
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    if source.format == "parquet":
-        pq.write_table(table, path)
-    else:
-        pacsv.write_csv(table, path)
 
 
 def require_frame(data: Any, what: str) -> None:

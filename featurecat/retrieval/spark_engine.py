@@ -26,12 +26,13 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from featurecat.errors import DataError, UsageError
+from featurecat.data.types import arrow_kind, arrow_type
+from featurecat.dtypes import ValueKind, default_for, dtype_spec
+from featurecat.errors import DataError
 from featurecat.retrieval import frames
-from featurecat.retrieval.dtypes import SPARK_TYPES, ValueKind, arrow_kind
+from featurecat.retrieval.outputs import LOCAL_OUTPUTS, attach, convert, require_output
 from featurecat.retrieval.request import FeatureColumn, Plan, SourceRead
 
-OUTPUTS = ("spark", "pandas", "arrow", "polars")
 _ROW, _TS = frames.ROW, frames.TS
 _SIDE, _FILE, _POS, _HIT = "__fc_side", "__fc_file", "__fc_pos", "__fc_hit"
 _EPOCH_NTZ = "TIMESTAMP_NTZ'1970-01-01 00:00:00'"
@@ -42,6 +43,7 @@ class SparkEngine:
     """Point-in-time joins on Spark DataFrames; pandas or Spark in, Spark (or pandas) out."""
 
     name = "spark"
+    outputs = ("spark", *LOCAL_OUTPUTS)
 
     def __init__(self, session: SparkSession | None = None) -> None:
         self._session = session
@@ -66,11 +68,8 @@ class SparkEngine:
         return row[0], _moment(row[1]), _moment(row[2])
 
     def retrieve(self, plan: Plan, entity_df: Any, output: str | None) -> Any:
-        output = output or "spark"
-        if output not in OUTPUTS:
-            raise UsageError(
-                f"output='{output}' is not one of {', '.join(OUTPUTS)} for engine 'spark'"
-            )
+        output = output or self.outputs[0]
+        require_output(output, self.name, self.outputs)
         with _readable_errors():
             return self._retrieve(plan, entity_df, output)
 
@@ -100,7 +99,7 @@ class SparkEngine:
         # Sorting the collected rows locally spares Spark a sampling job.
         names = [f.name for f in plan.features]
         found = _arrow(result.select(_ROW, *names)).sort_by(_ROW).drop_columns([_ROW])
-        return frames.attach(entity_df, frames.conform(found, plan), plan, output)  # type: ignore[arg-type]
+        return attach(entity_df, frames.conform(found, plan), plan, output)
 
 
 def _join(spark: SparkSession, read: SourceRead, entity: DataFrame) -> DataFrame:
@@ -150,7 +149,7 @@ def _value(feature: FeatureColumn) -> Column:
         value = F.when(F.col(_TS) - F.col(_HIT).getField(_TS) <= limit, value)
     if feature.dtype == "timestamp":
         return F.timestamp_micros(value).alias(feature.name)
-    return value.cast(SPARK_TYPES[feature.dtype]).alias(feature.name)
+    return value.cast(dtype_spec(feature.dtype).spark).alias(feature.name)
 
 
 def _alias(feature: FeatureColumn) -> str:
@@ -159,17 +158,7 @@ def _alias(feature: FeatureColumn) -> str:
 
 def _scan(spark: SparkSession, read: SourceRead) -> DataFrame:
     """Keys, UTC micros, the feature columns and each row's place in the files."""
-    files = [str(f) for f in read.files]
-    if read.format == "parquet":
-        frame = spark.read.parquet(*files)
-    else:
-        frame = (
-            spark.read.schema(_csv_schema(read))
-            .option("header", True)
-            .option("mode", "FAILFAST")
-            .option("timeZone", "UTC")
-            .csv(files)
-        )
+    frame: DataFrame = read.data.reader.spark(spark, read.data, _column_types(read))
     frame = frame.select(
         "*", F.input_file_name().alias(_FILE), F.monotonically_increasing_id().alias(_POS)
     )
@@ -183,17 +172,16 @@ def _scan(spark: SparkSession, read: SourceRead) -> DataFrame:
     ).where(F.col(_TS).isNotNull())
 
 
-def _csv_schema(read: SourceRead) -> T.StructType:
-    """Every CSV column with the type the checks saw, features with their declared type."""
-    declared = {f.column: SPARK_TYPES[f.dtype] for f in read.features}
-    declared[read.timestamp] = "timestamp"
-    kinds = {"integer": "bigint", "float": "double", "bool": "boolean", "timestamp": "timestamp"}
-    fields = []
+def _column_types(read: SourceRead) -> dict[str, str]:
+    """Every column's Spark type, for formats without types (CSV): features with their
+    declared dtype's, the timestamp as a timestamp, others by the kind the checks saw."""
+    declared = {f.column: dtype_spec(f.dtype).spark for f in read.features}
+    declared[read.timestamp] = dtype_spec("timestamp").spark
+    types = {}
     for field in read.schema:
-        name = field.name
-        spark_type = declared.get(name) or kinds.get(arrow_kind(field.type), "string")
-        fields.append(T.StructField(name, T._parse_datatype_string(spark_type)))
-    return T.StructType(fields)
+        default = default_for(arrow_kind(field.type))
+        types[field.name] = declared.get(field.name) or (default.spark if default else "string")
+    return types
 
 
 def _micros(frame: DataFrame, column: str) -> Column:
@@ -233,22 +221,12 @@ def _spark_kind(spark_type: T.DataType) -> ValueKind:
 
 
 def _to_output(table: pa.Table, plan: Plan, output: str) -> Any:
-    from featurecat.retrieval.dtypes import arrow_type, to_pandas
-
     for feature in plan.features:
         index = table.schema.get_field_index(feature.name)
         table = table.set_column(
             index, feature.name, table.column(index).cast(arrow_type(feature.dtype))
         )
-    if output == "pandas":
-        others = table.drop_columns([f.name for f in plan.features]).to_pandas()
-        features = to_pandas(table.select([f.name for f in plan.features]), plan.dtypes)
-        return others.join(features)
-    if output == "polars":
-        import polars as pl
-
-        return pl.from_arrow(table)
-    return table
+    return convert(table, plan.dtypes, output)
 
 
 def _arrow(frame: DataFrame) -> pa.Table:

@@ -86,11 +86,36 @@ def test_csv_and_globs_are_profiled(tmp_path: Path) -> None:
     assert source.columns["user_age"].maximum == 80.0
 
 
+def test_csv_columns_are_profiled_as_the_loader_reads_them(tmp_path: Path) -> None:
+    # DuckDB's sniffer would read these postcodes as numbers; the feature says text.
+    root = make_catalog(
+        tmp_path / "catalog",
+        {
+            "sources/user_profile.yaml": "name: user_profile\nowner: growth\nentity: user\n"
+            "path: profile.csv\n",
+            "features/user/postcode.yaml": FEATURE.format(
+                name="postcode", source="user_profile", dtype="string"
+            ),
+        },
+    )
+    build_tree(
+        root,
+        {
+            "data/profile.csv": "user_id,event_timestamp,postcode\n"
+            "1,2025-01-01T00:00:00Z,75001\n2,2025-01-02T00:00:00Z,75001\n"
+            "3,2025-01-03T00:00:00Z,10115\n"
+        },
+    )
+    postcode = profile_catalog(Catalog.load(root)).sources["user_profile"].columns["postcode"]
+    assert (postcode.kind, postcode.top[0]) == ("text", ("75001", None))
+
+
 def test_missing_and_broken_data_become_notes(catalog: Catalog, tmp_path: Path) -> None:
     build_tree(catalog.root, {"data/user_profile.parquet": b"PAR1 garbage"})
     profiles = profile_catalog(catalog)
     assert profiles.sources == {}
     assert profiles.notes["user_profile"].startswith("could not read user_profile.parquet")
+    assert "/dev/fd" not in profiles.notes["user_profile"]  # read pinned, told by its name
     (catalog.root / "data" / "user_profile.parquet").unlink()
     assert profile_catalog(catalog).notes == {"user_profile": "no data at user_profile.parquet"}
 

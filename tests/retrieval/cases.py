@@ -11,6 +11,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from featurecat.catalog import Catalog
+from featurecat.data import SourceData
+from featurecat.writes import transaction
 from tests.support import build_tree, commit_all, init_repo, make_catalog
 
 BASE: dict[str, str] = {
@@ -82,6 +85,17 @@ class Case:
             else:
                 pq.write_table(table, target)
         return root
+
+
+def write_source(catalog: Catalog, name: str, table: pa.Table) -> None:
+    """``table`` as source ``name``'s data, written by the reader of its format."""
+    source = catalog.sources[name]
+    target = catalog.data_path(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with transaction(catalog.root) as change:
+        SourceData(name, source, (target,)).write_table(table, change)
+        change.apply()
+        change.finish()
 
 
 def rows(**columns: Any) -> pa.Table:

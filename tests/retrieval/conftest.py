@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 import featurecat
-from featurecat.retrieval import reference
+from featurecat.retrieval.engine import ENGINES
+from tests.retrieval import reference
 from tests.retrieval.cases import Case
 
 Load = Callable[..., pd.DataFrame]
@@ -54,9 +55,15 @@ def spark() -> Iterator[Any]:
     session.stop()
 
 
-@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+@pytest.fixture(
+    params=[
+        pytest.param(name, marks=[pytest.mark.spark] if name == "spark" else [])
+        for name in sorted(ENGINES)
+    ]
+)
 def engine(request: pytest.FixtureRequest) -> Any:
-    """The engine argument for load_features: a name, or the Spark session."""
+    """Every registered engine, by the argument for load_features: its name, or for Spark
+    the test session (so the conformance suite runs each engine the registry lists)."""
     if request.param == "spark":
         return request.getfixturevalue("spark")
     return request.param

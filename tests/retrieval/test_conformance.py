@@ -16,7 +16,12 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from tests.retrieval.cases import Case, entities, rows, utc
+import featurecat
+from featurecat.data.reader import READERS
+from featurecat.dtypes import DTYPES
+from tests.retrieval import reference
+from tests.retrieval.cases import Case, entities, feature_yaml, rows, source_yaml, utc, write_source
+from tests.retrieval.conftest import Load
 
 Conforms = Callable[[Case], pd.DataFrame]
 
@@ -259,6 +264,7 @@ def test_every_dtype_keeps_its_type_and_its_nulls(conforms: Conforms) -> None:
         "name": "string",
         "seen": "timestamp",
     }
+    assert sorted(dtypes.values()) == sorted(DTYPES), "every dtype, on every engine"
     frame = entities(user_id=[1, 2, 3, 4], event_timestamp=["2025-02-01"] * 4)
     case = Case(list(dtypes), frame).source("typed", "user", table, dtypes)
     result = conforms(case)
@@ -276,6 +282,29 @@ def test_every_dtype_keeps_its_type_and_its_nulls(conforms: Conforms) -> None:
     assert values(result, "flag") == [True, None, False, None]
     assert values(result, "name") == ["a", None, "", None]
     assert values(result, "seen")[0] == utc("2024-12-31 23:59:59.000001")
+
+
+@pytest.mark.parametrize("fmt", sorted(READERS))
+def test_every_source_format_joins_alike(load: Load, tmp_path: Path, fmt: str) -> None:
+    # Each registered reader writes the data; every engine joins it as the oracle does.
+    case = Case(["age", "name"], entities(user_id=[1, 1, 2, 3], event_timestamp=["2025-01-02"] * 4))
+    case.files["sources/events.yaml"] = source_yaml("events", "user", f"events.{fmt}")
+    case.files["features/age.yaml"] = feature_yaml("age", "events", "int64", "2d")
+    case.files["features/name.yaml"] = feature_yaml("name", "events", "string")
+    root = case.build(tmp_path / "catalog")
+    catalog = featurecat.Catalog.load(root)
+    table = rows(
+        user_id=[1, 1, 2, 3],
+        event_timestamp=["2025-01-01", "2025-01-01", "2024-12-01", "2025-01-03"],
+        age=[30, 31, None, 50],
+        name=["a", "b", "c", "d"],
+    )
+    write_source(catalog, "events", table)
+    actual = load(case.features, case.entity_df, root)
+    pd.testing.assert_frame_equal(
+        actual, reference.load_features(catalog, case.features, case.entity_df)
+    )
+    assert actual["age"].tolist() == [31, 31, pd.NA, pd.NA]  # the later tie; older than ttl
 
 
 def test_several_sources_and_entities_in_one_call(conforms: Conforms) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 import featurecat
@@ -203,6 +204,41 @@ def test_data_column_that_does_not_match_its_dtype(load: Load, root: Path) -> No
         "features/age.yaml:5: error: dtype bool does not match the data: column 'age' of source "
         "'profile' holds int64 [data-dtype]"
     )
+
+
+def test_data_errors_keep_their_diagnostics(root: Path) -> None:
+    # Problems pinned to a definition's file and line stay diagnostics on the error, so they
+    # can be shown like any other; the message is those same lines.
+    (root / "features/age.yaml").write_text(
+        (root / "features/age.yaml").read_text().replace("int64", "bool")
+    )
+    (root / "features/extra.yaml").write_text(
+        "name: extra\ndescription: d\nowner: growth\nsource: profile\ndtype: int64\n"
+    )
+    with pytest.raises(DataError) as caught:
+        featurecat.load_features(["age", "extra"], labels(), root)
+    found = caught.value.diagnostics
+    assert [(Path(d.path).name, d.line, d.code, d.severity) for d in found] == [
+        ("age.yaml", 5, "data-dtype", "error"),
+        ("extra.yaml", 1, "data-column", "error"),
+    ]
+    assert str(caught.value) == "\n".join(str(d) for d in found)
+    with pytest.raises(DataError) as caught:  # a problem in the call: no file, no line
+        featurecat.load_features(["rating"], labels(merchant_id=["x"]), root)
+    assert caught.value.diagnostics == []
+
+
+def test_data_an_engine_cannot_read_is_named_by_its_file(root: Path) -> None:
+    # Its footer is fine, so the checks pass; its first data page is not.
+    table = rows(user_id=list(range(500)), event_timestamp=["2025-01-01"] * 500, age=[30] * 500)
+    target = root / "data/profile.parquet"
+    pq.write_table(table, target, compression="snappy")
+    data = bytearray(target.read_bytes())
+    data[40:200] = bytes(160)
+    target.write_bytes(bytes(data))
+    message = failure(featurecat.load_features, ["age"], labels(), root)
+    assert message.startswith("cannot read the data of source 'profile' (")
+    assert f'"{target}"' in message and "/dev/fd" not in message
 
 
 def test_a_catalog_that_does_not_validate(load: Load, root: Path) -> None:

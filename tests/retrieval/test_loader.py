@@ -12,8 +12,8 @@ import pyarrow as pa
 import pytest
 
 import featurecat
-from featurecat.retrieval import reference
 from tests.conftest import EXAMPLE_CATALOG
+from tests.retrieval import reference
 from tests.retrieval.cases import Case, entities, rows, utc
 from tests.retrieval.conftest import Load
 from tests.support import needs

@@ -13,6 +13,7 @@ import pytest
 import featurecat
 from featurecat.errors import UsageError
 from featurecat.retrieval import manifest
+from featurecat.retrieval.stale import stale_features
 from tests.retrieval.cases import entities, profile_repo, write_profile
 from tests.support import commit_all, make_catalog
 
@@ -155,9 +156,9 @@ def test_fingerprints_follow_content_not_modification_times(root: Path) -> None:
     os.utime(data, (1, 1))
     touched = featurecat.load_features(["user_age"], LABELS, root).attrs["featurecat"]
     assert touched["sources"] == first["sources"]
-    assert manifest.compare(first, featurecat.Catalog.load(root)) == []
+    assert stale_features(first, featurecat.Catalog.load(root)) == []
     write_profile(root, ages=(31, 40))
-    changed = manifest.compare(first, featurecat.Catalog.load(root))
+    changed = stale_features(first, featurecat.Catalog.load(root))
     assert [(c.feature, c.kind, c.describe("churn_model")) for c in changed] == [
         (
             "user_age",
@@ -167,7 +168,7 @@ def test_fingerprints_follow_content_not_modification_times(root: Path) -> None:
     ]
 
 
-def test_compare_names_every_kind_of_change(root: Path) -> None:
+def test_stale_features_names_every_kind_of_change(root: Path) -> None:
     before = featurecat.load_features(["user_age", "user_country"], LABELS, root).attrs[
         "featurecat"
     ]
@@ -175,16 +176,16 @@ def test_compare_names_every_kind_of_change(root: Path) -> None:
     age.write_text(age.read_text() + "version: 2\n")
     country = root / "features/user/user_country.yaml"
     country.write_text(country.read_text() + "ttl: 30d\n")
-    changes = manifest.compare(before, featurecat.Catalog.load(root))
+    changes = stale_features(before, featurecat.Catalog.load(root))
     assert [c.describe("churn_model") for c in changes] == [
         "user_age v1 -> v2: retrain churn_model",
-        "user_country v1 changed (ttl none -> 30d): retrain churn_model",
+        "user_country v1 changed (ttl (unset) -> 30d): retrain churn_model",
     ]
     age.unlink()
     (root / "models/churn_model.yaml").write_text(
         "name: churn_model\nowner: risk\nfeatures: [user_country]\n"
     )
-    changes = manifest.compare(before, featurecat.Catalog.load(root))
+    changes = stale_features(before, featurecat.Catalog.load(root))
     assert changes[0].describe("churn_model") == (
         "user_age was removed from the catalog: retrain churn_model without it"
     )

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import featurecat
-from featurecat.retrieval import reference
+from tests.retrieval import reference
 from tests.retrieval.cases import Case, utc
 
 # Random entity frames can hold no key at all; that case warns, and is tested in test_errors.

@@ -1,7 +1,7 @@
 """The point-in-time join by brute force: the test oracle every engine is compared with.
 
 It follows SPEC.md one entity row and one feature at a time, in plain Python, so that it is
-easy to check by reading. It is far too slow for real data and never used outside tests.
+easy to check by reading. It is far too slow for real data, so it lives with the tests.
 
 The rules, as the engines implement them:
 
@@ -17,7 +17,7 @@ The rules, as the engines implement them:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -25,8 +25,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from featurecat.catalog import Catalog
-from featurecat.datacheck import data_files
-from featurecat.retrieval.dtypes import TIMESTAMP_UNIT, pandas_dtype
+from featurecat.data.files import data_files
+from featurecat.data.types import pandas_dtype
+from featurecat.dtypes import TIMESTAMP_UNIT
 from featurecat.schema import Feature, Source
 
 
@@ -79,13 +80,18 @@ def _history(
     """Each key's rows with a timestamp, in file order (files of a glob in sorted order)."""
     history: dict[tuple[Any, ...], list[tuple[dt.datetime, Any]]] = {}
     for file in data_files(catalog.data_path(source)):
-        table = pq.read_table(file) if source.format == "parquet" else pacsv.read_csv(file)
+        table = _READ[source.format](file)
         for row in table.to_pylist():
             time = _utc(row[source.timestamp])
             key = tuple(row[k] for k in keys)
             if time is not None and not any(_missing(k) for k in key):
                 history.setdefault(key, []).append((time, row))
     return history
+
+
+#: How the oracle reads each format, plainly; a format it does not know fails, never read as
+#: another one.
+_READ: dict[str, Callable[[Any], Any]] = {"parquet": pq.read_table, "csv": pacsv.read_csv}
 
 
 def _utc(value: Any) -> dt.datetime | None:

@@ -21,22 +21,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from featurecat.catalog import Catalog
-from featurecat.datacheck import check_schema, read_schema
+from featurecat.data import SourceData, locate, shown
+from featurecat.datacheck import check_schema
+from featurecat.dtypes import DTYPES, Dtype
 from featurecat.errors import CatalogError, DataError, UnknownNameError, UsageError
-from featurecat.load import read_tree
-from featurecat.names import DTYPES, NAME_RE, Dtype, Kind
+from featurecat.load import load_tree
+from featurecat.names import NAME_RE, Kind
 from featurecat.retrieval.request import require_text
 from featurecat.retrieval.shaping import (
     carry_forward,
     fit_to_schema,
     infer_dtype,
-    read_table,
     require_frame,
     source_table,
-    write_table,
 )
-from featurecat.retrieval.sources import shown, source_files
-from featurecat.schema import Feature, Source
+from featurecat.schema import Feature
 from featurecat.tree import WorkTree, find_catalog
 from featurecat.writes import Staged, transaction
 from featurecat.yamlio import dump_yaml
@@ -120,11 +119,10 @@ def register_feature(
         texts = {relpath: dump_yaml(body).encode() for relpath, body in definitions.items()}
         after = _validated_with(cat, texts)
 
-        import pyarrow.parquet as pq
-
         # Data, then source, then feature: a reader who comes in between finds a catalog that
         # validates (a source without features yet), never a feature without its source.
-        change.produce(data_path, lambda temp: pq.write_table(table, temp))
+        new = SourceData(source_name, after.sources[source_name], (data_path,))
+        new.write_table(table, change)
         for relpath, text in texts.items():
             change.write(cat.root / relpath, text)
         message = f"Register feature {name} ({dtype}, entity {entity}, {table.num_rows} rows)"
@@ -175,7 +173,7 @@ def _validated_with(cat: Catalog, texts: dict[str, bytes]) -> Catalog:
     they name do not exist.
     """
     tree = WorkTree(cat.root)
-    result = read_tree(_Overlay(tree, texts))
+    result = load_tree(_Overlay(tree, texts))
     new = {tree.display(relpath) for relpath in texts}
     if result.errors and all(d.path in new for d in result.errors):
         problems = "; ".join(d.message for d in result.errors)
@@ -216,25 +214,25 @@ def update_feature(
         # Read under the lock: an append builds on every earlier write, none is lost.
         cat = Catalog.load(root)
         feature = cat.feature(name)
-        source = cat.source_of(feature)
-        target = _single_file(cat, source)
-        table, rows = _new_table(cat, source, target, name, new_data, mode)
-        change.produce(target, lambda temp: write_table(source, table, temp))
+        data = _single_file(cat, feature.source)
+        table, rows = _new_table(cat, data, name, new_data, mode)
+        data.write_table(table, change)
         _apply(change, cat, branch, f"Update data of feature {name} ({mode}, {rows} rows)")
-    return target
+    return data.files[0]
 
 
 def _new_table(
-    cat: Catalog, source: Source, target: Path, name: str, new_data: pd.DataFrame, mode: Mode
+    cat: Catalog, data: SourceData, name: str, new_data: pd.DataFrame, mode: Mode
 ) -> tuple[pa.Table, int]:
-    """The data file's new content, and how many rows ``new_data`` adds to it."""
+    """The source's new data, and how many rows ``new_data`` adds to it."""
     import pyarrow as pa
 
-    existing = read_table(source, target) if mode == "append" else None
-    schema = existing.schema if existing is not None else read_schema(source, target)
+    source = data.source
+    existing = data.read_table() if mode == "append" else None
+    schema = existing.schema if existing is not None else data.schema()
     problems = list(check_schema(cat, source.name, schema, cat.features_of(source.name)))
     if problems:
-        raise DataError("\n".join(str(p) for p in problems))
+        raise DataError(diagnostics=problems)
 
     values, missing = [], []
     for fed in cat.features_of(source.name):
@@ -281,14 +279,15 @@ def writable_root(catalog: str | os.PathLike[str] | Catalog | None) -> Path:
     return find_catalog(catalog)
 
 
-def _single_file(cat: Catalog, source: Source) -> Path:
-    files = source_files(cat, source.name)
-    if len(files) != 1 or any(ch in source.path for ch in "*?["):
+def _single_file(cat: Catalog, name: str) -> SourceData:
+    data = locate(cat, name)
+    source = data.source
+    if len(data.files) != 1 or any(ch in source.path for ch in "*?["):
         raise UsageError(
             f"source '{source.name}' reads a glob ({source.path}); update_feature writes "
             "single-file sources only, so add a new file that matches the glob instead"
         )
-    return files[0]
+    return data
 
 
 def _apply(change: Staged, cat: Catalog, branch: str | None, message: str) -> None:

@@ -1,0 +1,104 @@
+"""Sources as DuckDB reads them: one :func:`scan` for every query featurecat runs on data.
+
+The loader's joins, ``get_feature``, and the portal's profiles all read a source through
+:func:`scan`, which asks the source's reader (:mod:`featurecat.data.reader`) what to put
+after ``FROM``: so CSV columns are read with the same types everywhere (the types the checks
+saw, pinned), and single files are held open while a query runs, whatever writers do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from featurecat.dtypes import Dtype, ValueKind, default_for, dtype_spec
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from featurecat.data.source import SourceData
+
+_PINNED = re.compile(r"/dev/fd/\d+\b")
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a DuckDB query reads a source's rows from: ``FROM {relation}``, with ``params``
+    bound to the query (file paths never enter the SQL text). ``pinned`` maps the names
+    under which open files are read back to the files, for messages."""
+
+    relation: str
+    params: dict[str, Any]
+    pinned: dict[str, Path] = field(default_factory=dict)
+
+    def explain(self, message: str) -> str:
+        """``message`` (DuckDB's) with each pinned name replaced by its file's path."""
+        if not self.pinned:
+            return message
+        return _PINNED.sub(lambda m: str(self.pinned.get(m.group(0), m.group(0))), message)
+
+
+def scan(
+    con: duckdb.DuckDBPyConnection,
+    data: SourceData,
+    types: Mapping[str, str],
+    *,
+    union_by_name: bool = False,
+) -> AbstractContextManager[Scan]:
+    """How ``con`` reads ``data`` for the length of the ``with`` block.
+
+    ``types`` pins DuckDB types on columns where the format does not carry them (CSV); see
+    :func:`column_types`. ``union_by_name`` lets the files of a glob differ in their columns
+    (a missing column is null), as the portal's profiles allow.
+    """
+    return data.reader.scan(con, data, types, union_by_name=union_by_name)
+
+
+def column_types(
+    timestamp: str, dtypes: Mapping[str, Dtype], keys: Mapping[str, ValueKind] | None = None
+) -> dict[str, str]:
+    """The DuckDB types to read columns with: the timestamp column as an aware timestamp,
+    join keys by the kind of values the checks saw in them, values by their dtype."""
+    types = {timestamp: dtype_spec("timestamp").duckdb}
+    for key, kind in (keys or {}).items():
+        default = default_for(kind)
+        if default is not None:
+            types[key] = default.duckdb
+        elif kind == "date":  # dates hold no feature, but do join
+            types[key] = "DATE"
+    types.update((column, dtype_spec(dtype).duckdb) for column, dtype in dtypes.items())
+    return types
+
+
+@contextmanager
+def connect() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB connection, closed at the end of the ``with`` block."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        # Casts between naive and aware timestamps use the session zone: pin it to UTC so the
+        # machine's local zone can never shift a value.
+        con.execute("SET TimeZone = 'UTC'")
+        yield con
+    finally:
+        con.close()
+
+
+def to_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
+    """A query's result as one arrow table, whichever DuckDB API version is installed."""
+    import pyarrow as pa
+
+    fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+    result = fetch()
+    return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
+
+
+def quote(identifier: str) -> str:
+    """A quoted SQL identifier (names are validated already; quoting keeps keywords safe)."""
+    return '"' + identifier.replace('"', '""') + '"'
