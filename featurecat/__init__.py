@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from featurecat.errors import (
     CatalogError,
+    CatalogNotFound,
     DataError,
     Diagnostic,
     FeaturecatError,
     UnknownFeatureError,
     UnknownNameError,
+    UsageError,
 )
 
 if TYPE_CHECKING:
@@ -48,14 +50,17 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+# Every error a call can raise is here, so that it can be caught by its name.
 __all__ = [
     "Catalog",
     "CatalogError",
+    "CatalogNotFound",
     "DataError",
     "Diagnostic",
     "FeaturecatError",
     "UnknownFeatureError",
     "UnknownNameError",
+    "UsageError",
     "get_feature",
     "load_features",
     "register_feature",

@@ -73,6 +73,8 @@ def _ttl(old: str | None, new: str | None) -> Verdict:
         return Verdict("compatible", "ttl relaxed: values no longer expire")
     if old is None or parse_duration(new) < parse_duration(old):
         return Verdict("breaking", "ttl tightened: older values now come back as null")
+    if parse_duration(new) == parse_duration(old):  # 7d and 168h: the same age, written anew
+        return Verdict("compatible", f"unchanged ({old} = {new})")
     return Verdict("compatible", "ttl relaxed: older values are used too")
 
 

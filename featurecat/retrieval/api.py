@@ -68,6 +68,7 @@ def load_features(
     """
     require_text(timestamp_column, "timestamp_column", "a column name (a string)")
     require_text(model, "model", "a model name (a string)", optional=True)
+    require_text(output, "output", "'pandas', 'arrow' or 'polars' (a string)", optional=True)
     cat = open_catalog(catalog)
     if model is not None and model not in cat.models:
         raise UnknownNameError(model, cat.models, kind="model")

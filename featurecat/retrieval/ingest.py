@@ -27,6 +27,7 @@ from featurecat.dtypes import DTYPES, Dtype
 from featurecat.errors import CatalogError, DataError, UnknownNameError, UsageError
 from featurecat.load import load_tree
 from featurecat.names import NAME_RE, Kind
+from featurecat.printable import plural
 from featurecat.retrieval.request import require_text
 from featurecat.retrieval.shaping import (
     carry_forward,
@@ -86,7 +87,7 @@ def register_feature(
         require_frame(data, "data")
         if name not in data.columns:
             raise DataError(f"data has no column '{name}' holding the feature's values")
-        if dtype is not None and dtype not in DTYPES:
+        if dtype is not None and (not isinstance(dtype, str) or dtype not in DTYPES):
             raise UsageError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
         dtype = dtype or infer_dtype(data[name], name)
         keys = cat.entities[entity].join_keys
@@ -125,7 +126,8 @@ def register_feature(
         new.write_table(table, change)
         for relpath, text in texts.items():
             change.write(cat.root / relpath, text)
-        message = f"Register feature {name} ({dtype}, entity {entity}, {table.num_rows} rows)"
+        rows = plural(table.num_rows, "row")
+        message = f"Register feature {name} ({dtype}, entity {entity}, {rows})"
         _apply(change, cat, branch, message)
     return after.features[name]
 
@@ -160,10 +162,17 @@ def _check_new_names(cat: Catalog, name: str, source: str, entity: str, owner: s
         )
     if source in cat.sources:
         raise UsageError(f"source '{source}' already exists; pass another source= name")
-    if entity not in cat.entities:
-        raise UnknownNameError(entity, cat.entities, kind="entity")
-    if owner not in cat.teams:
-        raise UnknownNameError(owner, cat.teams, kind="team")
+    unknown = [
+        UnknownNameError(value, known, kind=kind)
+        for value, known, kind in ((entity, cat.entities, "entity"), (owner, cat.teams, "team"))
+        if value not in known
+    ]
+    if len(unknown) > 1:  # both at once, so that fixing one does not reveal the other
+        raise UnknownNameError.together(
+            unknown, "declare them in the catalog first, or pass names that it defines"
+        )
+    if unknown:
+        raise unknown[0]
 
 
 def _validated_with(cat: Catalog, texts: dict[str, bytes]) -> Catalog:
@@ -205,7 +214,7 @@ def update_feature(
     Returns the data file.
     """
     require_text(name, "name", "a feature name (a string)")
-    if mode not in ("append", "replace"):
+    if not isinstance(mode, str) or mode not in ("append", "replace"):
         raise UsageError(f"mode must be 'append' or 'replace', not {mode!r}")
     require_text(branch, "branch", "a git branch name (a string)", optional=True)
     root = writable_root(catalog)
@@ -217,7 +226,8 @@ def update_feature(
         data = _single_file(cat, feature.source)
         table, rows = _new_table(cat, data, name, new_data, mode)
         data.write_table(table, change)
-        _apply(change, cat, branch, f"Update data of feature {name} ({mode}, {rows} rows)")
+        message = f"Update data of feature {name} ({mode}, {plural(rows, 'row')})"
+        _apply(change, cat, branch, message)
     return data.files[0]
 
 
