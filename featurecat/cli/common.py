@@ -21,11 +21,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: shared by every context of one invocation).
 GIVEN_BEFORE = "featurecat.catalog"
 
-CATALOG_HELP = (
-    "The catalog folder (holding featurecat.yaml). Default: ./catalog, "
-    "then the current folder and its parents."
-)
-
 
 def catalog_options(func: F) -> F:
     """``--catalog PATH`` and ``--ref REF``, for the commands that read one catalog at one ref."""
@@ -46,7 +41,8 @@ def catalog_option(func: F) -> F:
         default=None,
         metavar="PATH",
         callback=_either_place,
-        help=CATALOG_HELP,
+        help="The catalog folder (holding featurecat.yaml). Default: ./catalog, "
+        "then the current folder and its parents.",
     )(func)
 
 
