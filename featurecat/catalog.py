@@ -105,7 +105,7 @@ class Catalog:
 
     def data_path(self, source: Source) -> Path:
         """Where the source's data lives on disk (it may be a glob)."""
-        return self.root / self.project.data_root / source.path
+        return self.root / self.project.data_root / str(source.path)
 
     @cached_property
     def _consumers(self) -> dict[str, list[Model]]:
