@@ -91,7 +91,7 @@ class LocalFiles:
         union_by_name: bool = False,
     ) -> Iterator[Scan]:
         if data.place is not None:
-            remote.register(con, data.place)
+            remote.register(con, data.place, data.objects)
             uris = [o.uri for o in data.objects]
             yield Scan(self.relation(data, types, union_by_name), {"files": uris})
             return

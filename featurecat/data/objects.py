@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,8 @@ class StoredObject:
     uri: str
     size: int
     etag: str
+    info: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What the listing said of it (its store's own words), to answer readers from."""
 
 
 def list_objects(place: Place, uri: str) -> list[StoredObject]:
@@ -53,8 +55,27 @@ def list_objects(place: Place, uri: str) -> list[StoredObject]:
         full = f"{scheme}://{name}" if scheme != "file" else f"file://{name}"
         tag = info.get("ETag") or info.get("etag") or info.get("md5Hash")
         etag = str(tag).strip('"') if tag else _hash(fs, info["name"], int(info["size"]))
-        objects.append(StoredObject(full, int(info["size"]), etag))
+        objects.append(StoredObject(full, int(info["size"]), etag, info))
     return sorted(objects, key=lambda o: o.uri)
+
+
+def pin(fs: AbstractFileSystem, objects: tuple[StoredObject, ...]) -> AbstractFileSystem:
+    """``fs`` answering "what is this object?" for ``objects`` from their listing: readers
+    (DuckDB opens a file once per query) then skip a HEAD request per open, and see the
+    sizes the snapshot recorded."""
+    import fsspec.asyn
+
+    known = {bare(o.uri): {**o.info, "name": bare(o.uri), "size": o.size} for o in objects}
+    ask = fs._info
+
+    async def info(path: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        found = known.get(fs._strip_protocol(path))
+        return dict(found) if found is not None else await ask(path, *args, **kwargs)
+
+    if getattr(fs, "async_impl", False):
+        fs._info = info
+        fs.info = fsspec.asyn.sync_wrapper(info, obj=fs)
+    return fs
 
 
 def _hash(fs: AbstractFileSystem, path: str, size: int) -> str:

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from featurecat.data.files import SourceFilesError
-from featurecat.data.objects import changes, explain, fingerprint, list_objects, put
+from featurecat.data.objects import (
+    StoredObject,
+    changes,
+    explain,
+    fingerprint,
+    list_objects,
+    pin,
+    put,
+)
 from featurecat.data.storage import Place, bare, place
 from featurecat.errors import DataError
 from featurecat.names import Kind
@@ -94,12 +102,15 @@ def write(data: SourceData, write: Callable[[Path], None]) -> None:
     _readable(data, uri, lambda: put(data.place, uri, write))  # type: ignore[arg-type]
 
 
-def register(con: duckdb.DuckDBPyConnection, where: Place) -> None:
+def register(
+    con: duckdb.DuckDBPyConnection, where: Place, objects: tuple[StoredObject, ...] = ()
+) -> None:
     """Let ``con`` read ``where``'s URIs through its fsspec filesystem (never through a
     DuckDB extension, which would be downloaded). One place per protocol per connection."""
     fs = where.filesystem()
     protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
     key = (id(con), protocols[0])
+    fs = pin(fs, objects)
     with _lock:
         known = _REGISTERED.get(key)
         if known is not None and key[1] in con.list_filesystems():

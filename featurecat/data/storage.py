@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from featurecat.errors import DataError
@@ -126,7 +127,12 @@ class Place:
     scheme: Scheme
 
     def filesystem(self) -> AbstractFileSystem:
-        """A fresh fsspec filesystem for the location (no listing cache: writers are seen)."""
+        """The location's fsspec filesystem, made once per place (a place is made when a
+        source is located, so a new load sees what writers did since)."""
+        return self._filesystem
+
+    @cached_property
+    def _filesystem(self) -> AbstractFileSystem:
         require(self.scheme.module, self.scheme.extra, self.location.url)
         import fsspec
 

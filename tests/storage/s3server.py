@@ -30,7 +30,12 @@ def main() -> None:
     moto = DomainDispatcherApplication(create_backend_app)
 
     def counted(environ: dict[str, Any], start: Callable[..., Any]) -> Iterator[bytes]:
-        entry = [environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), environ.get("HTTP_RANGE"), 0]
+        entry = [
+            environ["REQUEST_METHOD"],
+            environ.get("PATH_INFO", ""),
+            environ.get("HTTP_RANGE"),
+            0,
+        ]
         with lock:
             log.append(entry)  # before the body leaves, so a client never outruns the log
         body: Iterable[bytes] = moto(environ, start)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,15 +36,13 @@ class S3Server:
 
     def bucket(self, name: str) -> str:
         client = self.client()
-        try:
+        with suppress(client.exceptions.BucketAlreadyOwnedByYou):
             client.create_bucket(Bucket=name)
-        except client.exceptions.BucketAlreadyOwnedByYou:
-            pass
         return name
 
     def traffic(self, reset: bool = False) -> list[list[Any]]:
         path = "/_traffic/reset" if reset else "/_traffic"
-        with urllib.request.urlopen(self.endpoint + path, timeout=30) as answer:  # noqa: S310
+        with urllib.request.urlopen(self.endpoint + path, timeout=30) as answer:
             found: list[list[Any]] = json.loads(answer.read())
         return found
 

@@ -59,9 +59,9 @@ def put_source(
         for i, part in enumerate(parts):
             _write_file(catalog / "data" / name / f"part-{i}.{fmt}", part, fmt)
         return f"path: {name}/part-*.{fmt}\n"
-    assert s3 is not None
     base = f"s3://fc-test/{prefix}"
     if store == "s3":
+        assert s3 is not None
         fs = _s3fs(s3)
         for i, part in enumerate(parts):
             local = catalog.parent / f".{name}-{i}.{fmt}"
@@ -75,11 +75,12 @@ def put_source(
         from deltalake import write_deltalake
 
         uri = f"{base}/tables/{name}" if store == "delta-s3" else str(catalog / "data" / name)
-        options = _delta_options(s3) if store == "delta-s3" else {}
+        options = _delta_options(s3) if s3 is not None and store == "delta-s3" else {}
         for part in parts:
             write_deltalake(uri, part, mode="append", storage_options=options)
         return f"format: delta\npath: {uri if store == 'delta-s3' else name}\n"
     if store == "iceberg":
+        assert s3 is not None
         table = _iceberg(catalog, s3, prefix).create_table(f"feat.{name}", schema=parts[0].schema)
         for part in parts:
             table.append(part)
