@@ -9,9 +9,9 @@ breaking    a feature's dtype, source or column; a source's entity or timestamp;
             entity's join keys; a tightened ttl (shorter, or newly set); removing or
             renaming a feature, source or entity
 warning     deprecating a feature or demoting it to draft; moving a source's data (its
-            path, or the catalog's data_root)
+            path, or the catalog's data_root); loosening a contract (``expect``)
 compatible  everything else: descriptions, tags, owners, contacts, a promotion, a relaxed
-            ttl, models' feature lists, new objects
+            ttl, models' feature lists, new objects, a tightened contract
 ==========  ================================================================================
 
 A breaking or warning change to a source reaches every feature read from it, and a breaking
@@ -37,6 +37,7 @@ from featurecat.changes import describe_change
 from featurecat.diff import CatalogDiff, ObjectChange
 from featurecat.errors import Diagnostic
 from featurecat.names import Kind, parse_duration
+from featurecat.schema.expect import contract_change
 
 Level = Literal["compatible", "warning", "breaking"]
 LEVELS: tuple[Level, ...] = ("compatible", "warning", "breaking")
@@ -113,6 +114,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "tags": _always("compatible", "tags only"),
         "ttl": _ttl,
         "replaced_by": _always("compatible", "points users to another feature"),
+        "expect": contract_change,
     },
     Kind.SOURCE: {
         "name": _always("breaking", "its features must follow"),
@@ -121,6 +123,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "entity": _always("breaking", "rows describe another entity, joined on other keys"),
         "path": _always("warning", "data read from another location; check it is the same data"),
         "timestamp": _always("breaking", "point-in-time joins use another event-time column"),
+        "expect": contract_change,
     },
     Kind.ENTITY: {
         "name": _always("breaking", "its sources must follow"),

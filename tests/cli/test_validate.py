@@ -59,7 +59,8 @@ BAD_INPUT = {
         {"features/user/user_age.yaml": feature(owner=None) + "ownr: growth\n"},
         [
             f"{AGE}:5: error: unknown field 'ownr' (did you mean 'owner'?); a feature has: name, "
-            "description, owner, source, column, dtype, version, status, tags, ttl, replaced_by "
+            "description, owner, source, column, dtype, version, status, tags, ttl, replaced_by, "
+            "expect "
             "[unknown-field]"
         ],
     ),
