@@ -6,3 +6,7 @@ a run's results and their file (:mod:`.results`), their formats (:mod:`.render`)
 between two versions of a source's data (:mod:`.drift`). The data is measured by
 :mod:`featurecat.measure` (I/O), one DuckDB query per source.
 """
+
+# The schema's expect: models are built from this package's table of kinds, whose parameters
+# use the schema's types: load the schema first, whichever of the two is imported first.
+import featurecat.schema  # noqa: F401
