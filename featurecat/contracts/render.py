@@ -58,7 +58,7 @@ def summary(results: Results) -> str:
         return f"FAILED: {failed} of {plural(total, 'expectation')} failed{warned}{when}"
     if not total:
         return f"OK: no expectations selected{when}"
-    return f"OK: {plural(total, 'expectation')} hold{warned}{when}"
+    return f"OK: {counts['pass']} of {plural(total, 'expectation')} hold{warned}{when}"
 
 
 def render_json(results: Results) -> str:
