@@ -146,7 +146,9 @@ def _run_source(
             )
             if measured_by == "scan":
                 state = SourceState(measured.rows, measured.newest, *_limits(limits))
-    return [outcomes[i] for i in sorted(outcomes)], state
+    # In the order people read them: the source's, then each feature's, line by line.
+    ordered = sorted(outcomes.values(), key=lambda o: (o.target != "source", o.name, o.line))
+    return ordered, state
 
 
 def _broken_columns(catalog: Catalog, source: str, schema: pa.Schema) -> dict[str, str]:
