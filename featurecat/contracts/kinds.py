@@ -19,18 +19,25 @@ validator passes it down in :data:`_DTYPE` for the length of its ``expect`` vali
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from featurecat.contracts.values import (
+    TRUE,
+    Accepted,
+    Number,
+    Share,
+    Unknown,
+    UnknownKey,
+    typed_value,
+)
 from featurecat.dtypes import DTYPE_SPECS, Dtype, ValueKind
-from featurecat.errors import did_you_mean
 from featurecat.names import parse_duration
 from featurecat.schema.base import Duration
 
@@ -41,72 +48,6 @@ Target = Literal["feature", "source"]
 Pass = Literal["scan", "unique", "drift"]
 
 _DTYPE: ContextVar[Dtype | None] = ContextVar("featurecat_expect_dtype", default=None)
-_SHARE = re.compile(r"([0-9]+(?:\.[0-9]+)?)%\Z")
-_TRUE = frozenset({"true", "True", "TRUE"})
-_FALSE = frozenset({"false", "False", "FALSE"})
-
-
-def _share(value: Any) -> Any:
-    """``5%`` or ``0.05``: a share between 0 and 1."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return value  # the float type says what it expected
-    match = _SHARE.match(value.strip()) if isinstance(value, str) else None
-    try:
-        share = float(match.group(1)) / 100 if match else float(value)
-    except ValueError:
-        share = -1.0
-    if not 0 <= share <= 1:
-        raise PydanticCustomError(
-            "share", "'{value}' is not a share; write it like 5% or 0.05", {"value": str(value)}
-        )
-    return share
-
-
-Share = Annotated[
-    float,
-    BeforeValidator(_share),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "minimum": 0, "maximum": 1},
-                {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?%$"},
-            ]
-        }
-    ),
-]
-Number = Annotated[float, Field(allow_inf_nan=False)]
-
-
-class Unknown:
-    """A key that names nothing (a kind, a setting), kept until its own validator says so:
-    that way the error sits on the key's own line and can suggest the name meant."""
-
-    def __init__(self, key: str, known: list[str], what: str, where: str) -> None:
-        self.key, self.known, self.what, self.where = key, known, what, where
-
-    @classmethod
-    def mark(cls, value: dict[str, Any], known: list[str], what: str, where: str) -> dict[str, Any]:
-        """``value`` with each unknown key's value replaced by an :class:`Unknown`."""
-        return {k: v if k in known else cls(str(k), known, what, where) for k, v in value.items()}
-
-
-def _refuse(value: Any) -> Any:
-    assert isinstance(value, Unknown)
-    raise PydanticCustomError(
-        "unknown_name",
-        "unknown {what} '{key}'{hint}; {where}: {known}",
-        {
-            "what": value.what,
-            "key": value.key,
-            "hint": did_you_mean(value.key, value.known),
-            "where": value.where,
-            "known": ", ".join(value.known),
-        },
-    )
-
-
-#: The type of the extra keys of a model that reports them with :class:`Unknown`.
-UnknownKey = Annotated[Any, BeforeValidator(_refuse), WithJsonSchema({"not": {}})]
 
 
 class Expectation(BaseModel):
@@ -129,7 +70,7 @@ class Expectation(BaseModel):
         if cls.shorthand is None:
             return value
         if cls.shorthand == "flag":
-            if value is True or value in _TRUE:
+            if value is True or value in TRUE:
                 return {}
             raise PydanticCustomError(
                 "expectation_flag",
@@ -214,24 +155,6 @@ class Range(Graded):
         return found
 
 
-Accepted = str | bool | int
-
-
-def _typed_value(value: Accepted, dtype: Dtype | None) -> Accepted:
-    kind = DTYPE_SPECS[dtype].kind if dtype else None
-    if kind == "bool":
-        if value is True or value in _TRUE or value is False or value in _FALSE:
-            return value is True or value in _TRUE
-        raise PydanticCustomError("accepted_bool", "'{v}' is not true or false", {"v": value})
-    if kind == "integer":
-        if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]{1,19}", str(value)):
-            raise PydanticCustomError("accepted_int", "'{v}' is not a whole number", {"v": value})
-        return int(value)
-    if kind == "string" and not isinstance(value, str):
-        return str(value).lower() if isinstance(value, bool) else str(value)
-    return value
-
-
 class AcceptedValues(Graded):
     kind = "accepted_values"
     shorthand = "values"
@@ -245,7 +168,7 @@ class AcceptedValues(Graded):
     @model_validator(mode="after")
     def _typed(self) -> AcceptedValues:
         dtype = _DTYPE.get()
-        typed = [_typed_value(v, dtype) for v in self.values]
+        typed = [typed_value(v, dtype) for v in self.values]
         seen: set[tuple[type, Accepted]] = set()
         for value in typed:
             if (type(value), value) in seen:

@@ -62,7 +62,6 @@ def changed_since(catalog: Catalog, base: str) -> frozenset[str]:
     """The features and sources a change since git ref ``base`` touched: definitions added
     or modified (a source's or entity's change reaches its features), and sources whose data
     files differ from the ones committed at ``base`` (with their features)."""
-    from featurecat import gitio
     from featurecat.load import load_catalog
 
     old = load_catalog(catalog.root, base).catalog
@@ -76,18 +75,25 @@ def changed_since(catalog: Catalog, base: str) -> frozenset[str]:
             touched.add(change.name)
         elif change.kind is Kind.ENTITY:
             touched |= {s.name for s in catalog.sources.values() if s.entity == change.name}
-    for name, source in catalog.sources.items():
-        if name in touched:
-            continue
-        pattern = posixpath.join(catalog.project.data_root, source.path)
-        then = {p: git_blob_id(c) for p, c in gitio.data_at(catalog.root, base, pattern).items()}
-        now = {
-            Path(os.path.relpath(f, catalog.root)).as_posix(): git_blob_id(f.read_bytes())
-            for f in data_files(catalog.data_path(source))
-        }
-        if then != now:
+    for name in catalog.sources:
+        if name not in touched and data_changed(catalog, name, base):
             touched.add(name)
     for name in list(touched):
         if name in catalog.sources:
             touched |= {f.name for f in catalog.features_of(name)}
     return frozenset(touched)
+
+
+def data_changed(catalog: Catalog, name: str, base: str) -> bool:
+    """Whether source ``name``'s data files differ from the ones committed at ``base`` (by
+    git blob id, at the path the source names now)."""
+    from featurecat import gitio
+
+    source = catalog.sources[name]
+    pattern = posixpath.join(catalog.project.data_root, source.path)
+    then = {p: git_blob_id(c) for p, c in gitio.data_at(catalog.root, base, pattern).items()}
+    now = {
+        Path(os.path.relpath(f, catalog.root)).as_posix(): git_blob_id(f.read_bytes())
+        for f in data_files(catalog.data_path(source))
+    }
+    return then != now

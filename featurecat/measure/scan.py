@@ -216,7 +216,7 @@ def _run(
         try:
             cursor = con.execute(sql, {**found.params, **params})
             names = [d[0] for d in cursor.description]
-            values = cursor.fetchone()
+            values = cursor.fetchall()[0]
         except duckdb.Error as exc:
             raise DataError(found.explain(str(exc).split("\n")[0])) from None
     return dict(zip(names, values, strict=True))

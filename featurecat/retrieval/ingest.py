@@ -26,6 +26,7 @@ from featurecat.datacheck import check_schema
 from featurecat.dtypes import DTYPES, Dtype
 from featurecat.errors import CatalogError, DataError, UnknownNameError, UsageError
 from featurecat.load import load_tree
+from featurecat.measure.drift import check_update
 from featurecat.names import NAME_RE, Kind
 from featurecat.retrieval.request import require_text
 from featurecat.retrieval.shaping import (
@@ -190,6 +191,7 @@ def update_feature(
     *,
     mode: Mode = "append",
     branch: str | None = None,
+    allow_drift: bool = False,
 ) -> Path:
     """Write new data for a feature's source; a new load then returns the new values.
 
@@ -202,7 +204,10 @@ def update_feature(
     row repeats their latest values at or before its timestamp, so only this feature changes.
     ``mode="replace"`` swaps the whole file, so ``new_data`` then needs a column for every
     feature of the source. Either way the file is written aside and renamed into place.
-    Returns the data file.
+    The new values are compared with the data they replace or extend (drift: mean, spread,
+    null share, categories, PSI): when a feature's ``drift`` expectation is exceeded nothing is
+    written (``allow_drift=True`` writes anyway), and notable shifts are shown as a
+    :class:`~featurecat.contracts.drift.DriftWarning`. Returns the data file.
     """
     require_text(name, "name", "a feature name (a string)")
     if mode not in ("append", "replace"):
@@ -216,6 +221,9 @@ def update_feature(
         feature = cat.feature(name)
         data = _single_file(cat, feature.source)
         table, rows = _new_table(cat, data, name, new_data, mode)
+        changed = [feature] if mode == "append" else cat.features_of(feature.source)
+        fresh = table.slice(table.num_rows - rows) if mode == "append" else table
+        check_update(cat, feature.source, changed, fresh, allow=allow_drift)
         data.write_table(table, change)
         _apply(change, cat, branch, f"Update data of feature {name} ({mode}, {rows} rows)")
     return data.files[0]

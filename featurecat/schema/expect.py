@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_serializer, model_validator
 
-from featurecat.contracts.kinds import Expectation, Target, Unknown, UnknownKey, kinds_for
+from featurecat.contracts.kinds import Expectation, Target, kinds_for
+from featurecat.contracts.values import Unknown, UnknownKey
 
 if TYPE_CHECKING:
     from featurecat.compat import Verdict
