@@ -158,7 +158,7 @@ def judge(kind: str, expectation: Expectation, measured: Measured, now: datetime
 def percent(share: float) -> str:
     """``41.2%``, ``5%``; a small share keeps the digits that say it is not zero."""
     value = share * 100
-    if value == round(value):
+    if value == round(value) or value >= 100:
         return f"{value:.0f}%"
     return f"{value:.2g}%" if value < 1 else f"{value:.1f}%"
 
