@@ -43,7 +43,8 @@ def test_every_kind_fails_on_bad_data_with_its_line_value_and_rows(contract_cata
         {
             **expect(
                 AGE,
-                "not_null: {max_share: 5%}\nrange: {min: 0, max: 120}\nunique: true\nmin_rows: 100\n",
+                "not_null: {max_share: 5%}\nrange: {min: 0, max: 120}\n"
+                "unique: true\nmin_rows: 100\n",
             ),
             **expect(COUNTRY, "accepted_values: [US, GB]\n"),
             **expect(PROFILE, "freshness: {error_after: 12h}\nmin_rows: 21\n"),
