@@ -84,8 +84,12 @@ def _range(e: Range, m: Measured, now: datetime) -> Judged:
     if m.low is None:
         return Judged("pass", f"no values to check against {bounds}")
     seen = f"lowest {number(m.low)}, highest {number(m.high)}"
-    if m.count:
-        return _graded(e, False, f"{m.count:,} values outside {bounds} ({seen})")
+    below = e.min is not None and m.low < e.min
+    above = e.max is not None and m.high > e.max
+    if below or above:
+        # The pass finds the lowest and highest value; the rows outside are counted after.
+        many = f"{m.count:,} values" if m.count else "values"
+        return _graded(e, False, f"{many} outside {bounds} ({seen})")
     return _graded(e, True, f"values within {bounds} ({seen})")
 
 
@@ -165,6 +169,8 @@ def percent(share: float) -> str:
 
 def number(value: Any) -> str:
     """A measured or declared number as people write it: ``120``, ``0.25``, ``434.9``."""
+    if isinstance(value, float) and value != value:
+        return "NaN"
     if isinstance(value, float):
         return f"{value:.6g}" if value != int(value) or abs(value) >= 1e15 else str(int(value))
     return str(value)

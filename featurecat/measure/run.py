@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,17 +21,19 @@ from featurecat.contracts.judge import Judged, Measured, judge
 from featurecat.contracts.kinds import KINDS, Expectation, Freshness, Severity, Target
 from featurecat.contracts.results import RESULTS_FILE, Outcome, Results, SourceState, dumps
 from featurecat.contracts.select import Selected, Selection, select
-from featurecat.data import SourceFilesError, locate
+from featurecat.data import SourceData, SourceFilesError, locate
 from featurecat.data.duck import connect
 from featurecat.datacheck import check_schema
 from featurecat.errors import DataError
-from featurecat.measure.scan import Planned, measure_scan, measure_unique
+from featurecat.measure.scan import Planned, failing_rows, measure_scan, measure_unique
 from featurecat.names import Kind
 from featurecat.printable import printable
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
+#: The kinds whose failures come with failing rows.
+_ROWS = frozenset({"not_null", "range", "accepted_values"})
 #: Told after each source is measured: its name, and how many of its outcomes failed.
 Progress = Callable[[str, int], None]
 
@@ -140,15 +142,46 @@ def _run_source(
             for i, d in batch:
                 outcomes[i] = _outcome(catalog, d, Judged("error", _one_line(exc)))
             continue
-        for (i, d), measured in zip(batch, found, strict=True):
-            outcomes[i] = _outcome(
-                catalog, d, judge(d.kind, d.expectation, measured, now), measured
-            )
-            if measured_by == "scan":
-                state = SourceState(measured.rows, measured.newest, *_limits(limits))
+        judged = [
+            judge(d.kind, d.expectation, m, now) for (_, d), m in zip(batch, found, strict=True)
+        ]
+        if measured_by == "scan":
+            state = SourceState(found[0].rows, found[0].newest, *_limits(limits))
+            found = _with_failing_rows(con, data, keys, batch, found, judged)
+            # Again, now that failing ranges have their count.
+            judged = [
+                judge(d.kind, d.expectation, m, now) for (_, d), m in zip(batch, found, strict=True)
+            ]
+        for (i, d), measured, verdict in zip(batch, found, judged, strict=True):
+            outcomes[i] = _outcome(catalog, d, verdict, measured)
     # In the order people read them: the source's, then each feature's, line by line.
     ordered = sorted(outcomes.values(), key=lambda o: (o.target != "source", o.name, o.line))
     return ordered, state
+
+
+def _with_failing_rows(
+    con: object,
+    data: SourceData,
+    keys: list[str],
+    batch: list[tuple[int, _Declared]],
+    found: list[Measured],
+    judged: list[Judged],
+) -> list[Measured]:
+    """``found``, with failing rows for the expectations that did not hold (one more query,
+    only when one did not)."""
+    wanted = [j for j, v in enumerate(judged) if v.status != "pass" and batch[j][1].kind in _ROWS]
+    if not wanted:
+        return found
+    try:
+        rows = failing_rows(con, data, keys, [batch[j][1].plan for j in wanted])
+    except DataError:
+        return found  # the measures stand; only their examples are missing
+    found = list(found)
+    for j, (examples, count) in zip(wanted, rows, strict=True):
+        found[j] = replace(
+            found[j], examples=examples, count=found[j].count if count is None else count
+        )
+    return found
 
 
 def _broken_columns(catalog: Catalog, source: str, schema: pa.Schema) -> dict[str, str]:

@@ -3,8 +3,9 @@
 dbt runs one query per test; here each expectation is a few filtered aggregates
 (``count(*) FILTER (WHERE ...)``, ``min``, ``max``) side by side in one ``SELECT`` over the
 source, so the data is read once however many expectations it has (that matters most when
-every read goes over the network). Up to five failing rows of each expectation come out of
-the same pass, as the smallest ``(time, keys, value)`` structs among the rows that fail it.
+every read goes over the network). When some fail, one more query over the source gathers up
+to five failing rows of each (:func:`failing_rows`): the smallest ``(time, keys, value)``
+structs among the rows that fail it, so the same rows on every run.
 
 Uniqueness per join keys and timestamp needs a hash aggregation of its own, so it is a
 second query (:func:`measure_unique`), run only when a selected feature declares it.
@@ -18,8 +19,9 @@ into the SQL; column names are validated identifiers, quoted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from featurecat.contracts.judge import Measured
@@ -44,11 +46,16 @@ class Planned:
 
 @dataclass(frozen=True)
 class _Query:
-    """What one planned expectation adds to the pass: select expressions and bound
-    parameters (named after the plan's number, so they never collide)."""
+    """What one planned expectation adds to the pass: aggregates (the same aggregate asked
+    for twice is computed once), how its count follows from them and the source's rows, and
+    the aggregate that gathers its failing rows (run only when it fails)."""
 
     select: dict[str, str]
-    params: dict[str, Any]
+    count: Callable[[dict[str, Any], int], int | None]
+    params: dict[str, Any] = field(default_factory=dict)
+    rows: str | None = None
+    recount: str | None = None
+    """How many rows fail, where the pass does not count them (it needs only min and max)."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +65,23 @@ class _Row:
     fields: str
 
 
+def _present(p: Planned) -> dict[str, str]:
+    """Aggregates that count a column's values: non-null, and NaN among them for floats
+    (pandas shows NaN as null, so contracts count it as one)."""
+    column = quote(p.column or "")
+    found = {"present": f"count({column})"}
+    if _floats(p):
+        found["nans"] = f"count(*) FILTER (WHERE isnan({column}))"
+    return found
+
+
+def _floats(p: Planned) -> bool:
+    return p.dtype is not None and DTYPE_SPECS[p.dtype].kind == "float"
+
+
 def _missing(p: Planned) -> str:
     column = quote(p.column or "")
-    if p.dtype is not None and DTYPE_SPECS[p.dtype].kind == "float":
-        return f"({column} IS NULL OR isnan({column}))"  # pandas shows NaN as null too
-    return f"{column} IS NULL"
+    return f"({column} IS NULL OR isnan({column}))" if _floats(p) else f"{column} IS NULL"
 
 
 def _examples(row: _Row, condition: str, p: Planned, value: bool) -> str:
@@ -72,13 +91,10 @@ def _examples(row: _Row, condition: str, p: Planned, value: bool) -> str:
 
 
 def _not_null(i: int, p: Planned, row: _Row) -> _Query:
-    missing = _missing(p)
     return _Query(
-        {
-            "count": f"count(*) FILTER (WHERE {missing})",
-            "examples": _examples(row, missing, p, False),
-        },
-        {},
+        _present(p),
+        lambda v, rows: rows - v["present"] + v.get("nans", 0),
+        rows=_examples(row, _missing(p), p, False),
     )
 
 
@@ -93,16 +109,15 @@ def _range(i: int, p: Planned, row: _Row) -> _Query:
     if p.expectation.max is not None:
         outside.append(f"{column} > $hi{i}")
         params[f"hi{i}"] = p.expectation.max
-    condition = f"({' OR '.join(outside)})"
-    present = f"NOT {_missing(p)}"
+    condition = f"(NOT {_missing(p)} AND ({' OR '.join(outside)}))"
+    # The lowest and highest values decide; how many are outside is counted with the rows.
+    present = f" FILTER (WHERE NOT isnan({column}))" if _floats(p) else ""
     return _Query(
-        {
-            "count": f"count(*) FILTER (WHERE {condition})",
-            "low": f"min({column}) FILTER (WHERE {present})",
-            "high": f"max({column}) FILTER (WHERE {present})",
-            "examples": _examples(row, condition, p, True),
-        },
+        {"low": f"min({column}){present}", "high": f"max({column}){present}"},
+        lambda v, rows: None,
         params,
+        rows=_examples(row, condition, p, True),
+        recount=f"count(*) FILTER (WHERE {condition})",
     )
 
 
@@ -110,22 +125,21 @@ def _accepted(i: int, p: Planned, row: _Row) -> _Query:
     assert isinstance(p.expectation, AcceptedValues)
     condition = f"(NOT list_contains($acc{i}, {quote(p.column or '')}))"
     return _Query(
-        {
-            "count": f"count(*) FILTER (WHERE {condition})",
-            "examples": _examples(row, condition, p, True),
-        },
+        {"bad": f"count(*) FILTER (WHERE {condition})"},
+        lambda v, rows: v["bad"],
         {f"acc{i}": list(p.expectation.values)},
+        rows=_examples(row, condition, p, True),
     )
 
 
 def _min_rows(i: int, p: Planned, row: _Row) -> _Query:
     if p.column is None:
-        return _Query({"count": "count(*)"}, {})
-    return _Query({"count": f"count(*) FILTER (WHERE NOT {_missing(p)})"}, {})
+        return _Query({}, lambda v, rows: rows)
+    return _Query(_present(p), lambda v, rows: v["present"] - v.get("nans", 0))
 
 
 def _freshness(i: int, p: Planned, row: _Row) -> _Query:
-    return _Query({}, {})  # the pass always finds the newest timestamp
+    return _Query({}, lambda v, rows: None)  # the pass always finds the newest timestamp
 
 
 #: kind -> what it adds to the one pass; every kind measured by the scan has one (a test
@@ -143,37 +157,69 @@ def measure_scan(
     con: Any, data: SourceData, keys: Sequence[str], plans: Sequence[Planned]
 ) -> list[Measured]:
     """Measure ``plans`` (all of one source) with one query: a :class:`Measured` each, in
-    order. :class:`DataError` when DuckDB cannot read the data."""
+    order, without failing rows (see :func:`failing_rows`). :class:`DataError` when DuckDB
+    cannot read the data."""
     timestamp = quote(data.source.timestamp)
     # As TIMESTAMPTZ: the connection's zone is UTC, so naive times are read as UTC.
-    selects = ["count(*) AS __rows", f"CAST(max({timestamp}) AS TIMESTAMPTZ) AS __newest"]
-    row_fields = _Row(
-        ", ".join([f"at := {timestamp}", *(f"{quote(k)} := {quote(k)}" for k in keys)])
-    )
+    aliases = {"count(*)": "rows", f"CAST(max({timestamp}) AS TIMESTAMPTZ)": "newest"}
     params: dict[str, Any] = {}
-    fields: list[list[str]] = []
+    queries = []
     for i, plan in enumerate(plans):
-        query = AGGREGATES[plan.kind](i, plan, row_fields)
+        query = AGGREGATES[plan.kind](i, plan, _row(data, keys))
         params.update(query.params)
-        fields.append(list(query.select))
-        selects += [f"{expr} AS m{i}_{name}" for name, expr in query.select.items()]
-    row = _run(con, data, plans, f"SELECT {', '.join(selects)} FROM {{relation}}", params)
-    rows, newest = row["__rows"], row["__newest"]
+        for expr in query.select.values():
+            aliases.setdefault(expr, f"a{len(aliases)}")
+        queries.append(query)
+    selects = ", ".join(f"{expr} AS {alias}" for expr, alias in aliases.items())
+    row = _run(con, data, plans, f"SELECT {selects} FROM {{relation}}", params)
+    rows, newest = row["rows"], row["newest"]
     found = []
-    for i, names in enumerate(fields):
-        values = {name: row[f"m{i}_{name}"] for name in names}
+    for plan, query in zip(plans, queries, strict=True):
+        values = {name: row[aliases[expr]] for name, expr in query.select.items()}
+        # Counts over no rows are 0, never null; only the lowest and highest value can be.
+        values = {k: 0 if v is None and k not in ("low", "high") else v for k, v in values.items()}
+        count = query.count(values, rows)
         found.append(
             Measured(
                 rows=rows,
-                count=values.get("count") or 0,
+                count=count or 0,
                 low=values.get("low"),
                 high=values.get("high"),
                 newest=newest,
-                examples=tuple(_example(e, keys) for e in values.get("examples") or ()),
-                noun="rows with a value" if plans[i].column else "rows",
+                noun="rows with a value" if plan.column else "rows",
             )
         )
     return found
+
+
+def failing_rows(
+    con: Any, data: SourceData, keys: Sequence[str], plans: Sequence[Planned]
+) -> list[tuple[tuple[dict[str, Any], ...], int | None]]:
+    """Up to five failing rows of each of ``plans`` (expectations that failed), and how
+    many rows fail where the pass did not count them (ranges), in one query.
+
+    Kept out of :func:`measure_scan`: gathering rows costs as much as everything else in the
+    pass (DuckDB builds the row's struct before it filters), so it runs only when something
+    fails, for what failed, in one more scan of the source.
+    """
+    selects: list[str] = []
+    params: dict[str, Any] = {}
+    for i, plan in enumerate(plans):
+        query = AGGREGATES[plan.kind](i, plan, _row(data, keys))
+        params.update(query.params)
+        selects += [f"{query.rows or 'NULL'} AS e{i}", f"{query.recount or 'NULL'} AS c{i}"]
+    if not selects:
+        return []
+    row = _run(con, data, plans, f"SELECT {', '.join(selects)} FROM {{relation}}", params)
+    return [
+        (tuple(_example(e, keys) for e in row[f"e{i}"] or ()), row[f"c{i}"])
+        for i in range(len(plans))
+    ]
+
+
+def _row(data: SourceData, keys: Sequence[str]) -> _Row:
+    timestamp = quote(data.source.timestamp)
+    return _Row(", ".join([f"at := {timestamp}", *(f"{quote(k)} := {quote(k)}" for k in keys)]))
 
 
 def measure_unique(
@@ -213,6 +259,8 @@ def _run(
     types = column_types(data.source.timestamp, dtypes)
     with scan(con, data, types) as found:
         sql = sql.replace("{relation}", found.relation)
+        # Only the parameters this query names (DuckDB refuses others).
+        params = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
         try:
             cursor = con.execute(sql, {**found.params, **params})
             names = [d[0] for d in cursor.description]
