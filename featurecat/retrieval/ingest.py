@@ -26,6 +26,7 @@ from featurecat.datacheck import check_schema
 from featurecat.dtypes import DTYPES, Dtype
 from featurecat.errors import CatalogError, DataError, UnknownNameError, UsageError
 from featurecat.load import load_tree
+from featurecat.measure.drift import check_update
 from featurecat.names import NAME_RE, Kind
 from featurecat.printable import plural
 from featurecat.retrieval.request import require_text
@@ -209,6 +210,7 @@ def update_feature(
     *,
     mode: Mode = "append",
     branch: str | None = None,
+    allow_drift: bool = False,
 ) -> Path | str:
     """Write new data for a feature's source; a new load then returns the new values.
 
@@ -224,6 +226,10 @@ def update_feature(
     object in storage is uploaded whole). A Delta or Iceberg source gets one commit instead:
     an append adds only the new rows, a replace is an overwrite that time travel still
     reads; concurrent writers, in any process, all land. Returns the data file or table.
+    The new values are compared with the data they replace or extend (drift: mean, spread,
+    null share, categories, PSI): when a feature's ``drift`` expectation is exceeded nothing is
+    written (``allow_drift=True`` writes anyway), and notable shifts are shown as a
+    :class:`~featurecat.contracts.drift.DriftWarning`.
     """
     require_text(name, "name", "a feature name (a string)")
     if not isinstance(mode, str) or mode not in ("append", "replace"):
@@ -233,13 +239,16 @@ def update_feature(
     require_frame(new_data, "new_data")
     before = Catalog.load(root)
     if before.sources[before.feature(name).source].format in TABLE_FORMATS:
-        return commit_to_table(before, name, new_data, mode, branch)
+        return commit_to_table(before, name, new_data, mode, branch, allow_drift=allow_drift)
     with transaction(root) as change:
         # Read under the lock: an append builds on every earlier write, none is lost.
         cat = Catalog.load(root)
         feature = cat.feature(name)
         data = _single_file(cat, feature.source)
         table, rows = new_table(cat, data, name, new_data, mode)
+        changed = [feature] if mode == "append" else cat.features_of(feature.source)
+        fresh = table.slice(table.num_rows - rows) if mode == "append" else table
+        check_update(cat, feature.source, changed, fresh, allow=allow_drift)
         data.write_table(table, change)
         message = f"Update data of feature {name} ({mode}, {plural(rows, 'row')})"
         _apply(change, cat, branch, message)
