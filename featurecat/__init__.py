@@ -23,6 +23,7 @@ from featurecat.errors import (
 
 if TYPE_CHECKING:
     from featurecat.catalog import Catalog
+    from featurecat.notebook import search, show
     from featurecat.retrieval import get_feature, load_features, register_feature, update_feature
 
 __version__ = "0.1.0"
@@ -34,6 +35,8 @@ _LAZY = {
     "get_feature": "featurecat.retrieval",
     "register_feature": "featurecat.retrieval",
     "update_feature": "featurecat.retrieval",
+    "search": "featurecat.notebook",
+    "show": "featurecat.notebook",
 }
 
 
@@ -59,5 +62,7 @@ __all__ = [
     "get_feature",
     "load_features",
     "register_feature",
+    "search",
+    "show",
     "update_feature",
 ]

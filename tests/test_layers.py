@@ -32,6 +32,8 @@ CORE = {
     "codeowners",
     "changes",
     "printable",
+    "entries",
+    "similar",
 }
 IO = {
     "yamlio",
@@ -45,8 +47,9 @@ IO = {
     "scaffold",
     "writes",
     "validation",
+    "cache",
 }
-APPS = {"cli", "portal", "retrieval"}
+APPS = {"cli", "portal", "retrieval", "notebook"}
 HEAVY = {
     "pandas",
     "duckdb",
@@ -60,7 +63,7 @@ HEAVY = {
     "subprocess",
 }
 # Catalog.load is the public entry point; it hands over to the loader when called.
-ALLOWED = {("catalog", "load")}
+ALLOWED = {("catalog", "load"), ("catalog", "notebook")}
 
 
 def layer(module: str) -> str:
