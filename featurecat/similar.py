@@ -40,7 +40,7 @@ REASONS: dict[Reason, str] = {
     "description": "near-identical description",
     "values": "values agree",
 }
-DESCRIPTION_THRESHOLD = 0.7
+DESCRIPTION_THRESHOLD = 0.85
 MIN_DESCRIPTION_WORDS = 5
 MAX_BUCKET = 64
 
@@ -229,7 +229,7 @@ def description_similarity(a: str, b: str) -> float:
     first, second = description_words(a), description_words(b)
     if min(len(first), len(second)) < MIN_DESCRIPTION_WORDS:
         return 0.0
-    if _numbers(first) != _numbers(second):
+    if _numbers(a) != _numbers(b):
         return 0.0
     return len(first & second) / len(first | second)
 
@@ -253,8 +253,9 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") else word
 
 
-def _numbers(words: frozenset[str]) -> frozenset[str]:
-    return frozenset(w for w in words if _NUMBER.fullmatch(w))
+def _numbers(text: str) -> tuple[str, ...]:
+    """The numbers of a text in order: "7 of 30" and "30 of 7" are different windows."""
+    return tuple(_NUMBER.findall(text))
 
 
 def _pairs_of(members: list[int]) -> Iterable[tuple[int, int]]:
@@ -269,12 +270,12 @@ def _description_pairs(features: list[Candidate]) -> set[tuple[int, int]]:
     """Pairs of one entity whose descriptions are similar (prefix filtering, then checked)."""
     words = [description_words(c.description) for c in features]
     frequency: Counter[str] = Counter(w for ws in words for w in ws)
-    index: dict[tuple[str, frozenset[str], str], list[int]] = defaultdict(list)
+    index: dict[tuple[str, tuple[str, ...], str], list[int]] = defaultdict(list)
     found: set[tuple[int, int]] = set()
     for i, ws in enumerate(words):
         if len(ws) < MIN_DESCRIPTION_WORDS:
             continue
-        numbers = _numbers(ws)
+        numbers = _numbers(features[i].description)
         ordered = sorted(ws, key=lambda w: (frequency[w], w))
         prefix = len(ws) - math.ceil(DESCRIPTION_THRESHOLD * len(ws)) + 1
         for word in ordered[:prefix]:
