@@ -95,7 +95,7 @@ def list_objects(
             [
                 f.name,
                 str(f.dtype),
-                str(f.fields.get("owner")),
+                str(f.get("owner")),
                 str(f.entity),
                 str(f.status),
                 f"v{f.version}",
@@ -105,7 +105,7 @@ def list_objects(
         ]
         click.echo(table(rows, ["name", "dtype", "owner", "entity", "status", "version", "tags"]))
     else:
-        rows = [[o.name, o.fields.get("owner") or "", _one_line(o.description)] for o in objects]
+        rows = [[o.name, o.get("owner") or "", _one_line(o.description)] for o in objects]
         click.echo(table(rows, ["name", "owner", "description"]))
 
 
@@ -169,7 +169,7 @@ def _describe(entries: Entries, entry: Entry, shown: Shown) -> str:
         lines.append(f"  {field}: {printable(text)}")
     if entry.kind is Kind.FEATURE:
         entity = entries.of_kind(Kind.ENTITY)[str(entry.entity)]
-        keys = ", ".join(entity.fields.get("join_keys") or ())
+        keys = ", ".join(entity.get("join_keys") or ())
         lines.append(f"  entity: {entity.name} (join keys: {keys})")
         lines.append(f"  load: featurecat.load_features([{entry.name!r}], entity_df=df)")
     for label, names in related(entries, entry).items():
@@ -181,7 +181,7 @@ def related(entries: Entries, entry: Entry) -> dict[str, list[str]]:
     """What an object is connected to, by label: who uses a feature, what a team owns..."""
     name = entry.name
     if entry.kind is Kind.FEATURE:
-        return {"used by": [f"{m.name} ({m.fields['owner']})" for m in entries.models_using(name)]}
+        return {"used by": [f"{m.name} ({m.get('owner')})" for m in entries.models_using(name)]}
     if entry.kind is Kind.SOURCE:
         return {"features": [f.name for f in entries.features_of(name)]}
     if entry.kind is Kind.ENTITY:
@@ -192,7 +192,7 @@ def related(entries: Entries, entry: Entry) -> dict[str, list[str]]:
         }
     if entry.kind is Kind.MODEL:
         features = entries.of_kind(Kind.FEATURE)
-        owners = {features[f].fields["owner"] for f in entry.features if f in features}
+        owners = {features[f].get("owner") for f in entry.features if f in features}
         return {"feature owners": sorted(owners)}
     return {
         kind.plural: [o.name for o in entries.owned_by(name, kind)]
