@@ -28,6 +28,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -168,9 +169,10 @@ def similar_pairs(items: Iterable[Candidate]) -> list[Similarity]:
         if key:
             groups[("name", c.entity, *key)].append(i)
     for key, members in groups.items():
-        reason: Reason = "column" if key[0] == "column" else "name"
-        for a, b in _pairs_of(members):
-            reasons[(a, b)].add(reason)
+        if len(members) > 1:
+            reason: Reason = "column" if key[0] == "column" else "name"
+            for a, b in _pairs_of(members):
+                reasons[(a, b)].add(reason)
     for a, b in _description_pairs(features):
         reasons[(a, b)].add("description")
     pairs = []
@@ -192,30 +194,32 @@ def is_replacement(a: Candidate, b: Candidate) -> bool:
 
 def name_key(name: str, entity: str = "") -> tuple[str, ...]:
     """A name's words once normalised, sorted; ``()`` when nothing specific is left."""
-    raw = name.casefold().split("_")
-    skip = set(entity.casefold().split("_")) if entity else set()
+    raw = name.split("_")
+    skip = entity.split("_") if entity else ()
     words: list[str] = []
-    i = 0
-    while i < len(raw):
-        word = raw[i]
-        nxt = raw[i + 1] if i + 1 < len(raw) else None
-        if word.isdigit() and nxt is not None and nxt in _UNITS:
-            words.append(word + _UNITS[nxt])  # "7", "days" is the window "7d"
-            i += 2
+    after_number = False
+    for word in raw:
+        if after_number and word in _UNITS:
+            words[-1] += _UNITS[word]  # "7", "days" is the window "7d"
+            after_number = False
             continue
-        i += 1
-        if _WINDOW.match(word) or word.isdigit():
-            words.append(word)
-            continue
-        if word in _UNITS:
-            continue  # a unit alone is how the value is measured, not what it is
-        word = _SYNONYMS.get(word, word)
-        word = _singular(word)
-        word = _SYNONYMS.get(word, word)
-        if word in _FILLERS or word in _MEASURES or word in skip or not word:
-            continue
-        words.append(word)
+        after_number = word.isdigit()
+        normal = _normal(word)
+        if normal and normal not in skip:
+            words.append(normal)
     return tuple(sorted(words))
+
+
+@cache
+def _normal(word: str) -> str:
+    """A name's word as the rules compare it; ``""`` for a unit, a filler or a measure."""
+    if _WINDOW.match(word) or word.isdigit():
+        return word
+    if word in _UNITS:
+        return ""  # a unit alone is how the value is measured, not what it is
+    word = _SYNONYMS.get(word, word)
+    word = _SYNONYMS.get(_singular(word), _singular(word))
+    return "" if word in _FILLERS or word in _MEASURES else word
 
 
 def description_words(text: str) -> frozenset[str]:
@@ -243,6 +247,7 @@ def similar_descriptions(a: str, b: str) -> bool:
     return description_similarity(a, b) >= DESCRIPTION_THRESHOLD
 
 
+@cache
 def _singular(word: str) -> str:
     if len(word) <= 3 or word.endswith(("ss", "us", "is")):
         return word
@@ -267,24 +272,40 @@ def _pairs_of(members: list[int]) -> Iterable[tuple[int, int]]:
 
 
 def _description_pairs(features: list[Candidate]) -> set[tuple[int, int]]:
-    """Pairs of one entity whose descriptions are similar (prefix filtering, then checked)."""
-    words = [description_words(c.description) for c in features]
-    frequency: Counter[str] = Counter(w for ws in words for w in ws)
-    index: dict[tuple[str, tuple[str, ...], str], list[int]] = defaultdict(list)
+    """Pairs of one entity whose descriptions are similar.
+
+    Only descriptions with the same entity and the same numbers can match, so they are
+    grouped by those first (one regex pass each); within a group, prefix filtering (rarest
+    words first) finds the candidates, and each is checked.
+    """
+    groups: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+    for i, c in enumerate(features):
+        groups[(c.entity, _numbers(c.description))].append(i)
     found: set[tuple[int, int]] = set()
-    for i, ws in enumerate(words):
+    for members in groups.values():
+        if len(members) > 1:
+            found |= _similar_within(
+                [(i, description_words(features[i].description)) for i in members]
+            )
+    return found
+
+
+def _similar_within(items: list[tuple[int, frozenset[str]]]) -> set[tuple[int, int]]:
+    frequency: Counter[str] = Counter(w for _, ws in items for w in ws)
+    index: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
+    found: set[tuple[int, int]] = set()
+    for i, ws in items:
         if len(ws) < MIN_DESCRIPTION_WORDS:
             continue
-        numbers = _numbers(features[i].description)
         ordered = sorted(ws, key=lambda w: (frequency[w], w))
         prefix = len(ws) - math.ceil(DESCRIPTION_THRESHOLD * len(ws)) + 1
         for word in ordered[:prefix]:
-            bucket = index[(features[i].entity, numbers, word)]
+            bucket = index[word]
             if len(bucket) < MAX_BUCKET:
-                for j in bucket:
-                    if _jaccard(words[j], ws) >= DESCRIPTION_THRESHOLD:
+                for j, other in bucket:
+                    if _jaccard(other, ws) >= DESCRIPTION_THRESHOLD:
                         found.add((j, i))
-                bucket.append(i)
+                bucket.append((i, ws))
     return found
 
 
