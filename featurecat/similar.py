@@ -42,6 +42,12 @@ REASONS: dict[Reason, str] = {
     "values": "values agree",
 }
 DESCRIPTION_THRESHOLD = 0.85
+#: ``--check-data`` flags numeric features whose values agree on this share of the keys and
+#: timestamps they share, when they share at least :data:`MIN_SHARED_ROWS`.
+VALUE_AGREEMENT = 0.99
+MIN_SHARED_ROWS = 10
+#: At most this many pairs are compared by their values, one DuckDB query each.
+MAX_VALUE_PAIRS = 50
 MIN_DESCRIPTION_WORDS = 5
 MAX_BUCKET = 64
 
@@ -183,6 +189,40 @@ def similar_pairs(items: Iterable[Candidate]) -> list[Similarity]:
         ordered = tuple(r for r in REASONS if r in why)
         pairs.append(Similarity(second.name, first.name, ordered))
     return sorted(pairs, key=lambda s: (s.feature, s.other))
+
+
+def value_candidates(
+    items: Iterable[Candidate], numeric: Iterable[str], limit: int = MAX_VALUE_PAIRS
+) -> list[tuple[Candidate, Candidate]]:
+    """Pairs worth comparing by their values (``validate --check-data``), most likely first:
+    features of one entity with a dtype in ``numeric``, not known as similar already, whose
+    names share a word (windows and numbers aside). At most ``limit`` pairs, so the data
+    check stays bounded whatever the catalog's size."""
+    numbers = set(numeric)
+    features = [c for c in items if c.dtype in numbers and c.status != "deprecated"]
+    known = {(p.feature, p.other) for p in similar_pairs(features)}
+    known |= {(b, a) for a, b in known}
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, c in enumerate(features):
+        for word in set(name_key(c.name, c.entity)):
+            if not (word.isdigit() or _WINDOW.match(word)):
+                groups[(c.entity, word)].append(i)
+    shared: Counter[tuple[int, int]] = Counter()
+    for members in groups.values():
+        for pair in _pairs_of(members):
+            shared[pair] += 1
+    ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+    found = []
+    for (a, b), _ in ranked:
+        first, second = features[a], features[b]
+        if (first.name, second.name) in known or is_replacement(first, second):
+            continue
+        if (len(first.name), first.name) > (len(second.name), second.name):
+            first, second = second, first
+        found.append((second, first))
+        if len(found) == limit:
+            break
+    return found
 
 
 def is_replacement(a: Candidate, b: Candidate) -> bool:

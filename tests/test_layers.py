@@ -48,6 +48,7 @@ IO = {
     "writes",
     "validation",
     "cache",
+    "agreement",
 }
 APPS = {"cli", "portal", "retrieval", "notebook"}
 HEAVY = {
