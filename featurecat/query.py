@@ -41,7 +41,6 @@ from featurecat.names import DTYPES, LOOKUP_KINDS, STATUSES, Kind
 
 if TYPE_CHECKING:
     from featurecat.catalog import Catalog
-    from featurecat.schema import Definition, Feature
 
 #: Letters and digits in any script; "_" separates words, so "user_age" is "user" and "age".
 _WORD = re.compile(r"[^\W_]+")
@@ -202,32 +201,6 @@ def _score(words: tuple[str, ...], phrase: str, entry: Entry) -> int | None:
     return total
 
 
-def filter_features(
-    catalog: Catalog,
-    *,
-    owner: str | None = None,
-    entity: str | None = None,
-    tag: str | None = None,
-    status: str | None = None,
-    dtype: str | None = None,
-) -> list[Feature]:
-    """Features matching every given filter, sorted by name."""
-    found = []
-    for feature in catalog.features.values():
-        if dtype is not None and feature.dtype != dtype:
-            continue
-        if owner is not None and feature.owner != owner:
-            continue
-        if status is not None and feature.status != status:
-            continue
-        if tag is not None and tag not in feature.tags:
-            continue
-        if entity is not None and catalog.sources[feature.source].entity != entity:
-            continue
-        found.append(feature)
-    return sorted(found, key=lambda f: f.name)
-
-
 def filter_entries(
     entries: Entries,
     kind: Kind,
@@ -247,9 +220,3 @@ def filter_entries(
         and (owner is None or e.get("owner") == owner)
         and (tag is None or tag in e.tags)
     ]
-
-
-def find(catalog: Catalog, name: str, kind: Kind | None = None) -> list[tuple[Kind, Definition]]:
-    """Every object called ``name`` (of ``kind`` when given); a name may exist in several kinds."""
-    kinds = (kind,) if kind else LOOKUP_KINDS
-    return [(k, catalog.objects(k)[name]) for k in kinds if name in catalog.objects(k)]
