@@ -148,18 +148,24 @@ def _walk(
     except OSError:
         return False
     try:
-        # Entries of a folder opened by descriptor stat relative to it: one name each.
-        with os.scandir(descriptor) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
+        # Entries of a folder opened by descriptor stat relative to it: one name each. The
+        # listing's order is the folder's; if it ever changes, the cache is merely rebuilt.
         folders = []
-        for entry in entries:
-            if entry.is_symlink():
-                return False
-            if entry.is_dir(follow_symlinks=False):
-                folders.append(f"{relpath}/{entry.name}")
-            else:
+        with os.scandir(descriptor) as listing:
+            for entry in listing:
+                if entry.is_symlink():
+                    return False
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(f"{relpath}/{entry.name}")
+                    continue
                 info = entry.stat(follow_symlinks=False)
-                _add(f"{relpath}/{entry.name}", info, names, numbers, recent, since)
+                names.append(entry.name)
+                numbers.extend(
+                    (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+                )
+                if info.st_mtime_ns >= since:
+                    recent.append(f"{relpath}/{entry.name}")
+        names.append(f"/{relpath}")  # each folder's files are followed by its name
     except OSError:
         return False
     finally:
