@@ -22,6 +22,7 @@ from featurecat.portal.kinds import KINDS
 from featurecat.portal.links import Links, Options
 from featurecat.portal.profile import ColumnProfile, Profiles, SourceProfile
 from featurecat.schema import Feature, Model, Source
+from featurecat.similar import Similarity, similar_features
 
 RECENT_CHANGES = 12
 MAX_LINEAGE_NODES = 40
@@ -123,6 +124,13 @@ class View:
         if found is None:
             found = self._summaries[feature.name] = summary(feature.description)
         return found
+
+    def similar(self, feature: Feature) -> list[Similarity]:
+        """Features that look like ``feature`` and why (found for the whole catalog once)."""
+        found: dict[str, list[Similarity]] | None = self.__dict__.get("_similar")
+        if found is None:
+            found = self.__dict__["_similar"] = similar_features(self.catalog)
+        return found.get(feature.name, [])
 
     def changes(self, kind: str, name: str) -> list[Change]:
         return self.history.of(Kind(kind), name)
