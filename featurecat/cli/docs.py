@@ -31,7 +31,9 @@ def docs() -> None:
     is_flag=True,
     help="A site to open from disk (file://) without a web server: links name index.html.",
 )
-def build(catalog_path: str | None, ref: str | None, out: Path, strict: bool, offline: bool) -> None:
+def build(
+    catalog_path: str | None, ref: str | None, out: Path, strict: bool, offline: bool
+) -> None:
     """Generate the portal and build it into static HTML.
 
     Only the pages whose inputs changed since the last build are rendered again.

@@ -83,10 +83,10 @@ def build_portal(
     project = prepare(catalog, progress=timed, offline=offline, workers=workers)
     started = time.perf_counter()
     built = _stamp(target)
-    if built.get("inputs") == project.digest and not (strict and built.get("warnings")):
-        if intact(target, built.get("files", {})):
-            timed("mkdocs", f"nothing changed since the site in {out} was built", 0.0)
-            return Report(project, target, list(built.get("warnings", [])), seconds)
+    same = built.get("inputs") == project.digest and not (strict and built.get("warnings"))
+    if same and intact(target, built.get("files", {})):
+        timed("mkdocs", f"nothing changed since the site in {out} was built", 0.0)
+        return Report(project, target, list(built.get("warnings", [])), seconds)
     # MkDocs allocates a lot per page; keep the garbage collector from rescanning everything
     # gathered so far (catalog, history, pages) on each of its passes.
     gc.collect()

@@ -89,7 +89,7 @@ class Plan:
         for entry in os.scandir(self.folder):
             if entry.name.endswith(".html") and entry.name[:-5] not in keep:
                 with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+                    Path(entry.path).unlink()
 
 
 class Renderer:
@@ -156,7 +156,7 @@ def _unmodified() -> bool:
 
 def _place(cached: Path, dest: str) -> None:
     """The cached page at ``dest``: a hard link where the file system allows, else a copy."""
-    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    Path(dest).parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(cached, dest)
     except OSError:
@@ -170,7 +170,7 @@ def _keep(built: str, cached: Path) -> None:
         os.link(built, temporary)
     except OSError:
         shutil.copyfile(built, temporary)
-    os.chmod(temporary, 0o444)
+    temporary.chmod(0o444)
     temporary.replace(cached)
 
 

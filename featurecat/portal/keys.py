@@ -101,14 +101,14 @@ def inventory(site: Path) -> dict[str, int]:
     found = {}
     for dirpath, _, filenames in os.walk(site):
         for name in filenames:
-            path = os.path.join(dirpath, name)
-            found[os.path.relpath(path, site)] = os.stat(path).st_size
+            path = Path(dirpath) / name
+            found[path.relative_to(site).as_posix()] = path.stat().st_size
     return found
 
 
 def intact(site: Path, files: Mapping[str, int]) -> bool:
     """Whether every file of the inventory is still in ``site``, with its size."""
     try:
-        return all(os.stat(site / path).st_size == size for path, size in files.items())
+        return all((site / path).stat().st_size == size for path, size in files.items())
     except OSError:
         return False

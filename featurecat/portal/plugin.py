@@ -21,8 +21,7 @@ templates that do filter it with ``| e`` do not escape it twice.
 from __future__ import annotations
 
 import json
-import logging
-import os
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
@@ -120,12 +119,11 @@ class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
     # After: a site opened from disk cannot fetch the index, but it can load a script.
     @event_priority(-100)
     def _offline_index(self, *, config: Any) -> None:
-        found = os.path.join(config.site_dir, "search", "search_index.json")
-        if self.config.offline and os.path.isfile(found):
-            with open(found, encoding="utf-8") as index:
-                data = json.loads(index.read())
-            with open(found[: -len("json")] + "js", "w", encoding="utf-8") as script:
-                script.write("var __index = " + json.dumps(data, ensure_ascii=True) + ";\n")
+        found = Path(config.site_dir) / "search" / "search_index.json"
+        if self.config.offline and found.is_file():
+            data = json.loads(found.read_text(encoding="utf-8"))
+            script = "var __index = " + json.dumps(data, ensure_ascii=True) + ";\n"
+            found.with_suffix(".js").write_text(script, encoding="utf-8")
 
     on_post_build = CombinedEvent(_order_index, _offline_index)
 

@@ -11,6 +11,7 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from featurecat.catalog import Catalog
 from featurecat.errors import FeaturecatError
@@ -112,7 +113,8 @@ def run_mkdocs(
         config = load_config(str(project.config_file), site_dir=str(site_dir), strict=strict)
         config.plugins.on_startup(command="build", dirty=False)
         if plan is not None:
-            config.plugins["featurecat"].renderer = Renderer(plan)
+            plugin: Any = config.plugins["featurecat"]
+            plugin.renderer = Renderer(plan)
         try:
             build(config, dirty=plan is not None)
         finally:
