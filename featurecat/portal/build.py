@@ -31,6 +31,7 @@ from featurecat.catalog import Catalog
 from featurecat.errors import UsageError
 from featurecat.history import read_history
 from featurecat.portal import site as sitemod
+from featurecat.portal.caches import PageMemo, StoredProfiles
 from featurecat.portal.incremental import CACHE_DIR, Plan
 from featurecat.portal.keys import intact, inventory, page_keys, site_digest
 from featurecat.portal.kinds import KINDS, page_path
@@ -131,10 +132,16 @@ def prepare(
     offline: bool = False,
     workers: int | None = None,
 ) -> Project:
-    """Phases 1-4: write the portal's MkDocs project for ``catalog``, changed files only."""
+    """Phases 1-4: write the portal's MkDocs project for ``catalog``, changed files only.
+
+    Profiles of unchanged data and feature pages of unchanged features are kept from the
+    previous build (see :mod:`.caches`).
+    """
+    work = work_dir(catalog)
+    stored = StoredProfiles(work / "cache" / "profiles.json") if cache is None else None
     # DuckDB works in its own threads, so the sources are profiled while git history is read.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        profiling = pool.submit(profile_catalog, catalog, cache)
+        profiling = pool.submit(profile_catalog, catalog, cache if stored is None else stored)
         with _phase(progress, "history") as say:
             ref = catalog.commit or "HEAD"
             history = read_history(catalog.root, ref=ref)
@@ -144,6 +151,8 @@ def prepare(
             profiles = profiling.result()
             columns = sum(len(p.columns) for p in profiles.sources.values())
             say(f"{len(profiles.sources):,} sources, {columns:,} columns (alongside history)")
+    if stored is not None:
+        stored.save()
     with _phase(progress, "pages") as say:
         site = sitemod.read_site(catalog)
         options = Options(
@@ -153,7 +162,8 @@ def prepare(
             else None,
             offline=offline,
         )
-        pages = render_pages(catalog, history, profiles, options, workers=workers)
+        memo = PageMemo(work / "cache" / "pages.json", work / "docs")
+        pages = render_pages(catalog, history, profiles, options, workers=workers, memo=memo)
         docs: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
         docs.update(sitemod.assets())
         extra_pages = _add_site_docs(docs, site)
@@ -166,8 +176,8 @@ def prepare(
         digest = site_digest([*docs.items(), *theme.items(), ("mkdocs.yml", config.encode())])
         say(f"{len(pages):,} pages generated")
     with _phase(progress, "write") as say:
-        work = work_dir(catalog)
         written, removed = sync(work / "docs", docs)
+        memo.save(docs)
         theme_written, theme_removed = sync(work / "theme", theme)
         config_file = work / "mkdocs.yml"
         config_written, _ = sync(work, {"mkdocs.yml": config.encode("utf-8")}, prune=False)

@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from featurecat.changes import summarize
 from featurecat.dtypes import DTYPES
 from featurecat.portal import charts, safety
 
@@ -137,6 +138,10 @@ def environment() -> Any:
         bars=charts.bars,
         badge=charts.badge,
         code=charts.code,
+        lineage=charts.lineage,
+        snippet=charts.snippet,
+        contact=charts.contact,
+        change_summary=summarize,
         dtypes=DTYPES,  # the contributing page lists them
     )
     return env

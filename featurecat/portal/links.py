@@ -58,6 +58,11 @@ class Links:
         repo = self.options.repo_url
         return safety.escape(f"{repo}/commit/{sha}", "html") if repo else None
 
+    def catalog_file(self, relpath: str) -> str:
+        """A file of the catalog, relative to the repository's top (``""``: the folder)."""
+        joined = posixpath.join(self.options.catalog_path, relpath)
+        return posixpath.normpath(joined) + ("/" if not relpath else "")
+
     def source_file(self, relpath: str) -> Markup | None:
         """The definition file's web page (for an ``href``), when the address is known."""
         repo = self.options.repo_url

@@ -1,0 +1,109 @@
+"""What a feature's page shows, gathered in one value, and a digest of that value.
+
+A catalog of 10,000 features has 10,000 feature pages, and a change to one feature changes a
+handful of them. The feature template is therefore rendered from a :class:`FeaturePage` alone
+(it gets no ``catalog`` and no ``view``): whatever the page shows is a field here, so
+:func:`digest` of the value (with the template and the portal's code, see :mod:`.pages`)
+changes exactly when the page may. To show something new on a feature's page, add a field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from featurecat.changes import Change
+from featurecat.names import Kind
+from featurecat.portal.charts import Flow
+from featurecat.portal.profile import ColumnProfile, SourceProfile
+from featurecat.schema import Entity, Feature, Model, Source, Team
+
+if TYPE_CHECKING:
+    from featurecat.portal.view import View
+
+
+@dataclasses.dataclass(frozen=True)
+class FeaturePage:
+    """Everything a feature's page shows."""
+
+    feature: Feature
+    source: Source
+    entity: Entity
+    team: Team
+    models: tuple[Model, ...]
+    """The models that declare the feature, by name."""
+    changes: tuple[Change, ...]
+    """Its history, newest first."""
+    definition: str
+    """Its YAML file, relative to the catalog."""
+    data: SourceProfile | None
+    column: ColumnProfile | None
+    note: str | None
+    """Why the source has no profile, when it has none."""
+
+    @property
+    def flow(self) -> Flow:
+        """Its lineage: its source, itself, the models that use it."""
+        me = ("feature", self.feature.name)
+        models = [("model", m.name) for m in self.models]
+        return [(("source", self.source.name), [me])], models, me
+
+
+def feature_page(view: View, name: str) -> FeaturePage:
+    """What ``name``'s page shows."""
+    catalog = view.catalog
+    feature = catalog.features[name]
+    source = catalog.sources[feature.source]
+    return FeaturePage(
+        feature=feature,
+        source=source,
+        entity=catalog.entity_of(feature),
+        team=catalog.teams[feature.owner],
+        models=tuple(catalog.models_using(name)),
+        changes=tuple(view.history.of(Kind.FEATURE, name)),
+        definition=catalog.origin(Kind.FEATURE, name).relpath,
+        data=view.profiles.sources.get(source.name),
+        column=view.column_profile(feature),
+        note=view.profiles.notes.get(source.name),
+    )
+
+
+class Digests:
+    """Stable digests of page values; objects shared by many pages are digested once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Any, bytes]] = {}
+
+    def of(self, value: Any) -> str:
+        digest = hashlib.blake2b(self._bytes(value), digest_size=20)
+        return digest.hexdigest()
+
+    def _bytes(self, value: Any) -> bytes:
+        if value is None or isinstance(value, str | int | float | bool | datetime | Enum):
+            return repr(value).encode("utf-8")
+        if isinstance(value, tuple | list):
+            return b"seq" + _joined([self._bytes(v) for v in value])
+        if isinstance(value, dict):
+            return b"map" + _joined([self._bytes((k, v)) for k, v in sorted(value.items())])
+        found = self._seen.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        if isinstance(value, BaseModel):
+            data = type(value).__name__.encode() + value.model_dump_json().encode("utf-8")
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts = [self._bytes(getattr(value, f.name)) for f in dataclasses.fields(value)]
+            data = type(value).__name__.encode() + _joined(parts)
+        else:
+            raise TypeError(f"a page value of type {type(value).__name__} has no digest")
+        data = hashlib.blake2b(data, digest_size=20).digest()
+        self._seen[id(value)] = (value, data)  # kept alive, so the id is not reused
+        return data
+
+
+def _joined(parts: list[bytes]) -> bytes:
+    return b"".join(b"%d:" % len(p) + p for p in parts)
