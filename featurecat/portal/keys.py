@@ -47,7 +47,7 @@ def page_keys(
         _field(shared, path.encode(), theme[path])
     for path in sorted(docs):
         shared.update(path.encode() + b"\0")
-        if path in made and not is_object_page(path):
+        if path in made and path.endswith(".md") and not is_object_page(path):
             _field(shared, b"front", docs[path].split(b"\n---\n", 1)[0])  # the nav title
         elif path not in made and path.endswith(".md"):
             _field(shared, b"page", docs[path])  # hand-written: its title is its heading

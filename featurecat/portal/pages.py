@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from featurecat.catalog import Catalog
 from featurecat.changes import History
+from featurecat.portal import table
 from featurecat.portal.environment import environment, wrap
 from featurecat.portal.fragments import Slots
 from featurecat.portal.keys import code_digest
@@ -65,6 +66,7 @@ def render_pages(
     for kind in KINDS:
         path = page_path(kind.name)
         pages[path] = render(view, kind.name, path, kind.index_meta(), name=None)
+    pages[table.DATA_FILE] = table.data_script(view).decode("ascii")
     digests = Digests()
     base = digests.of((code_digest(), repr(options)))
     for kind in KINDS:

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from featurecat.catalog import Catalog
 from featurecat.changes import Change, History
 from featurecat.names import Kind
-from featurecat.portal import charts, safety
+from featurecat.portal import table
 from featurecat.portal.charts import Flow
 from featurecat.portal.environment import summary
 from featurecat.portal.kinds import KINDS
@@ -90,33 +90,16 @@ class View:
     def entity_name(self, feature: Feature) -> str:
         return self.catalog.sources[feature.source].entity
 
-    def feature_rows(
-        self, features: Iterable[Feature], show: tuple[str, ...], links: Links
+    def feature_table(
+        self,
+        features: Iterable[Feature],
+        show: tuple[str, ...],
+        links: Links,
+        where: tuple[str, str | list[str]] | None = None,
+        filters: bool = False,
     ) -> Markup:
-        """The body rows of a feature table (a hot loop at scale, so Python, not macros)."""
-
-        def h(value: str) -> str:
-            return str(safety.escape(value, "html"))
-
-        rows = []
-        for f in features:
-            cells = [
-                f'<td><a href="{links.url("feature", f.name)}"><code>{h(f.name)}</code></a></td>',
-                f"<td><code>{h(f.dtype)}</code></td>",
-            ]
-            if "owner" in show:
-                cells.append(f"<td>{h(f.owner)}</td>")
-            if "entity" in show:
-                cells.append(f"<td>{h(self.entity_name(f))}</td>")
-            if "source" in show:
-                cells.append(f"<td>{h(f.source)}</td>")
-            if "status" in show:
-                cells.append(f"<td>{charts.badge(f.status)}</td>")
-            if "tags" in show:
-                cells.append(f"<td>{' '.join(h(t) for t in f.tags)}</td>")
-            cells.append(f"<td>{h(self.summary(f))}</td>")
-            rows.append(f"<tr>{''.join(cells)}</tr>")
-        return Markup("\n".join(rows))
+        """A feature table (see :mod:`.table`): ``where`` picks these features out of all."""
+        return table.table(self, features, show, links, where=where, filters=filters)
 
     def summary(self, feature: Feature) -> str:
         found = self._summaries.get(feature.name)
