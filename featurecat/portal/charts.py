@@ -117,7 +117,7 @@ def histogram(profile: ColumnProfile) -> Markup:
     return Markup(
         f'<figure class="fc-histogram"><div class="fc-histogram__plot">'
         f'<span class="fc-histogram__y" aria-hidden="true">{peak:,}</span>'
-        f'<svg viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" aria-label="{label}" '
+        f'<svg class="fc-chart" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" aria-label="{label}" '
         f'preserveAspectRatio="none">{"".join(bars)}</svg></div>'
         f"<figcaption><span>{real(profile.bins[0][0], kind)}</span>"
         f'<span class="fc-histogram__title">rows per bin of '

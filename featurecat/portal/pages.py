@@ -137,6 +137,8 @@ def _object_pages(view: View, kind: PageKind, names: list[str]) -> dict[str, str
 def _forked(view: View, kind: PageKind, names: list[str], workers: int | None) -> dict[str, str]:
     """The object pages of ``kind``, rendered by forked workers when there are enough."""
     count = workers or os.cpu_count() or 1
+    if not names:
+        return {}
     if count < 2 or not forkable() or (workers is None and len(names) < PARALLEL_MIN_FEATURES):
         return _object_pages(view, kind, names)
     size = -(-len(names) // count)
