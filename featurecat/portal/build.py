@@ -174,9 +174,10 @@ def prepare(
         )
         keys = page_keys(docs, pages, theme, config)
         digest = site_digest([*docs.items(), *theme.items(), ("mkdocs.yml", config.encode())])
-        say(f"{len(pages):,} pages generated")
+        reused = f", {len(memo.reused):,} unchanged" if memo.reused else ""
+        say(f"{len(pages):,} pages generated{reused}")
     with _phase(progress, "write") as say:
-        written, removed = sync(work / "docs", docs)
+        written, removed = sync(work / "docs", docs, known=memo.reused)
         memo.save(docs)
         theme_written, theme_removed = sync(work / "theme", theme)
         config_file = work / "mkdocs.yml"

@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import json
 import secrets
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ class StoredProfiles(ProfileCache):
         super().__init__()
         self.path = path
         self.used: set[str] = set()
+        self.fresh = False  # a profile was computed, not read
         self._stored = _read(path)
 
     def __contains__(self, key: object) -> bool:
@@ -62,12 +63,13 @@ class StoredProfiles(ProfileCache):
             found = self._load(key)
             if found is None:
                 raise KeyError(key)
-            super().__setitem__(key, found)
+            dict.__setitem__(self, key, found)
         self.used.add(_text(key))
         return super().__getitem__(key)
 
     def __setitem__(self, key: tuple[Any, ...], value: SourceProfile) -> None:
         self.used.add(_text(key))
+        self.fresh = True
         super().__setitem__(key, value)
 
     def _load(self, key: object) -> SourceProfile | None:
@@ -80,7 +82,9 @@ class StoredProfiles(ProfileCache):
             return None
 
     def save(self) -> None:
-        """Keep the profiles this build used."""
+        """Keep the profiles this build used (nothing to write when they were all stored)."""
+        if not self.fresh and self.used == set(self._stored):
+            return
         entries = {_text(k): _plain(v) for k, v in self.items() if _text(k) in self.used}
         with contextlib.suppress(OSError):
             _write(self.path, entries)
@@ -91,9 +95,15 @@ def _text(key: object) -> str:
 
 
 def _plain(profile: SourceProfile) -> dict[str, Any]:
-    data = asdict(profile)
-    data["newest"] = profile.newest.isoformat() if profile.newest else None
-    return data
+    columns = {
+        name: {f: getattr(c, f) for f in _COLUMN_FIELDS} for name, c in profile.columns.items()
+    }
+    newest = profile.newest.isoformat() if profile.newest else None
+    return {"source": profile.source, "rows": profile.rows, "files": profile.files,
+            "newest": newest, "columns": columns}  # fmt: skip
+
+
+_COLUMN_FIELDS = tuple(f.name for f in fields(ColumnProfile))
 
 
 def _profile(data: dict[str, Any]) -> SourceProfile:
@@ -119,6 +129,7 @@ class PageMemo:
         self.docs = docs
         self._stored = _read(path)
         self._keys: dict[str, str] = {}
+        self.reused: set[str] = set()  # pages read back: the same bytes as in docs/
 
     def get(self, path: str, key: str) -> str | None:
         stored = self._stored.get(path)
@@ -130,6 +141,7 @@ class PageMemo:
             return None
         if hashlib.blake2b(data, digest_size=20).hexdigest() != stored[1]:
             return None  # the file is not what that key made
+        self.reused.add(path)
         return data.decode("utf-8")
 
     def put(self, path: str, key: str) -> None:

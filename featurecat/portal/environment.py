@@ -97,9 +97,10 @@ _FILTERS = (
 def environment() -> Any:
     """The sandboxed Jinja environment the page templates render in (one per process)."""
     from jinja2 import PackageLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
 
-    class PortalEnvironment(SandboxedEnvironment):
+    from featurecat.portal.sandbox import MemoSandbox
+
+    class PortalEnvironment(MemoSandbox):
         """Every string a template reads from an object arrives as :class:`UserText`."""
 
         def getattr(self, obj: Any, attribute: str) -> Any:

@@ -61,7 +61,7 @@ class Plan:
     reused: int = 0
 
     def load(self) -> dict[str, Outcome]:
-        """The cached outcomes whose HTML is still there, by key; nothing if unreadable."""
+        """The cached outcomes, by key; nothing if unreadable."""
         try:
             index = json.loads((self.folder / INDEX_FILE).read_text(encoding="utf-8"))
             if index.get("format") != _FORMAT:
@@ -70,7 +70,6 @@ class Plan:
             found = {
                 key: Outcome(list(item["entries"]), [str(w) for w in item["warnings"]])
                 for key, item in pages.items()
-                if (self.folder / f"{key}.html").is_file()
             }
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
@@ -118,10 +117,10 @@ class Renderer:
         missing = []
         for page in pages:
             outcome = cached.get(plan.keys[page.file.src_uri])
-            if outcome is None:
+            html = plan.folder / f"{plan.keys[page.file.src_uri]}.html"
+            if outcome is None or not _place(html, page.file.abs_dest_path):
                 missing.append(page)
                 continue
-            _place(plan.folder / f"{plan.keys[page.file.src_uri]}.html", page.file.abs_dest_path)
             plan.outcomes[page.file.src_uri] = outcome
         plan.reused = len(pages) - len(missing)
         plan.rendered = len(missing)
@@ -154,13 +153,20 @@ def _unmodified() -> bool:
     return False
 
 
-def _place(cached: Path, dest: str) -> None:
-    """The cached page at ``dest``: a hard link where the file system allows, else a copy."""
+def _place(cached: Path, dest: str) -> bool:
+    """The cached page at ``dest`` (a hard link where the file system allows, else a copy);
+    False when the cache lost it."""
     Path(dest).parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(cached, dest)
+    except FileNotFoundError:
+        return False
     except OSError:
-        shutil.copyfile(cached, dest)
+        try:
+            shutil.copyfile(cached, dest)
+        except FileNotFoundError:
+            return False
+    return True
 
 
 def _keep(built: str, cached: Path) -> None:

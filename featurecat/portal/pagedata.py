@@ -20,11 +20,22 @@ from pydantic import BaseModel
 from featurecat.changes import Change
 from featurecat.names import Kind
 from featurecat.portal.charts import Flow
-from featurecat.portal.profile import ColumnProfile, SourceProfile
+from featurecat.portal.profile import ColumnProfile
 from featurecat.schema import Entity, Feature, Model, Source, Team
 
 if TYPE_CHECKING:
     from featurecat.portal.view import View
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceFacts:
+    """What a feature's page shows of its source's data profile (not the other columns)."""
+
+    rows: int
+    files: int
+    newest: datetime | None
+    null_share: float | None
+    """The share of rows where the feature's column is null."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +52,8 @@ class FeaturePage:
     """Its history, newest first."""
     definition: str
     """Its YAML file, relative to the catalog."""
-    data: SourceProfile | None
+    data: SourceFacts | None
+    """The source's data, when it has a profile."""
     column: ColumnProfile | None
     note: str | None
     """Why the source has no profile, when it has none."""
@@ -59,6 +71,11 @@ def feature_page(view: View, name: str) -> FeaturePage:
     catalog = view.catalog
     feature = catalog.features[name]
     source = catalog.sources[feature.source]
+    profile = view.profiles.sources.get(source.name)
+    data = None
+    if profile is not None:
+        share = profile.null_share(feature.column_name)
+        data = SourceFacts(profile.rows, profile.files, profile.newest, share)
     return FeaturePage(
         feature=feature,
         source=source,
@@ -67,7 +84,7 @@ def feature_page(view: View, name: str) -> FeaturePage:
         models=tuple(catalog.models_using(name)),
         changes=tuple(view.history.of(Kind.FEATURE, name)),
         definition=catalog.origin(Kind.FEATURE, name).relpath,
-        data=view.profiles.sources.get(source.name),
+        data=data,
         column=view.column_profile(feature),
         note=view.profiles.notes.get(source.name),
     )
@@ -96,8 +113,8 @@ class Digests:
         if isinstance(value, BaseModel):
             data = type(value).__name__.encode() + value.model_dump_json().encode("utf-8")
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            parts = [self._bytes(getattr(value, f.name)) for f in dataclasses.fields(value)]
-            data = type(value).__name__.encode() + _joined(parts)
+            # A frozen dataclass of plain values (a change, a profile) shows them all in repr.
+            data = repr(value).encode("utf-8")
         else:
             raise TypeError(f"a page value of type {type(value).__name__} has no digest")
         data = hashlib.blake2b(data, digest_size=20).digest()

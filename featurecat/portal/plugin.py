@@ -34,6 +34,7 @@ from mkdocs.structure.toc import AnchorLink
 from featurecat.portal import safety
 from featurecat.portal.fragments import Sections, splice, split
 from featurecat.portal.incremental import Renderer
+from featurecat.portal.sandbox import MemoSandbox
 from featurecat.portal.settings import SETTINGS, THEME
 
 #: How a Mermaid diagram starts, from a mermaid fence or from charts.lineage.
@@ -196,7 +197,7 @@ def sandboxed(env: Environment) -> SandboxedEnvironment:
     if isinstance(env, SandboxedEnvironment):
         return env
     settings = {name: getattr(env, name) for name in _SETTINGS}
-    sandbox = SandboxedEnvironment(**settings, extensions=list(env.extensions))
+    sandbox = MemoSandbox(**settings, extensions=list(env.extensions))
     sandbox.filters.update(env.filters)
     sandbox.tests.update(env.tests)
     sandbox.policies.update(env.policies)

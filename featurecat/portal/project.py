@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import traceback
+from collections.abc import Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,11 +48,16 @@ def work_dir(catalog: Catalog) -> Path:
     return work
 
 
-def sync(folder: Path, files: dict[str, bytes], *, prune: bool = True) -> tuple[int, int]:
-    """Make ``folder`` hold exactly ``files``, touching only what differs."""
+def sync(
+    folder: Path, files: dict[str, bytes], *, prune: bool = True, known: Set[str] = frozenset()
+) -> tuple[int, int]:
+    """Make ``folder`` hold exactly ``files``, touching only what differs; ``known`` files
+    were just read from there and are not compared again."""
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
     for relpath, data in files.items():
+        if relpath in known:
+            continue
         path = folder / relpath
         try:
             if path.stat().st_size == len(data) and path.read_bytes() == data:
