@@ -143,6 +143,29 @@ def test_validate_check_data_reads_metadata_only(tmp_path: Path, s3: S3Server) -
     assert not [p for p in paths if p.endswith(".parquet")]  # the log only, no data file
 
 
+def test_validate_check_data_reads_a_parquet_objects_footer_only(
+    tmp_path: Path, s3: S3Server
+) -> None:
+    import pyarrow.parquet as pq
+
+    root = catalog(tmp_path, "s3", s3)
+    uri = featurecat.Catalog.load(root).sources["events"].path
+    s3.traffic(reset=True)
+    result = cli("validate", "--catalog", root, "--check-data")
+    assert result.exit_code == 0, result.output
+    sent = [entry for entry in s3.traffic() if entry[1].endswith("/events.parquet")]
+    footer = pq.ParquetFile(_local_copy(s3, str(uri), tmp_path)).metadata.serialized_size
+    assert [e[0] for e in sent] == ["HEAD", "GET", "GET"]  # listed once, then two ranges
+    assert sum(e[3] for e in sent) == footer + 8  # the footer, its length and magic
+
+
+def _local_copy(s3: S3Server, uri: str, tmp_path: Path) -> Path:
+    bucket, key = uri[len("s3://") :].split("/", 1)
+    local = tmp_path / "copy.parquet"
+    s3.client().download_file(bucket, key, str(local))
+    return local
+
+
 @pytest.mark.parametrize(
     ("store", "damage", "expected"),
     [
