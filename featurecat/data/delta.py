@@ -223,7 +223,9 @@ def _problem(
             f"{uri} is not a Delta table (no _delta_log) for source '{name}'; point path at "
             "a Delta table's folder, or set the format of the files there",
         )
-    if isinstance(exc, FileNotFoundError) or ("does not exist" in text and "bucket" not in text):
+    # A server's error code (<Code>...) says more than its words ("... does not exist in our
+    # records" is a refused key, not a missing table): explain() reads it.
+    if isinstance(exc, FileNotFoundError) or ("does not exist" in text and "<Code>" not in text):
         return "data-missing", f"no Delta table at {uri} for source '{name}'; create it or fix path"
     return "data-unreadable", f"source '{name}': {explain(exc, uri, where)}"
 

@@ -60,13 +60,16 @@ def list_objects(place: Place, uri: str) -> list[StoredObject]:
 
 
 def pin(fs: AbstractFileSystem, objects: tuple[StoredObject, ...]) -> AbstractFileSystem:
-    """``fs`` answering "what is this object?" for ``objects`` from their listing: readers
-    (DuckDB opens a file once per query) then skip a HEAD request per open, and see the
-    sizes the snapshot recorded."""
+    """A copy of ``fs`` answering "what is this object?" for ``objects`` from their listing:
+    readers (DuckDB opens a file once per query) then skip a HEAD request per open, and see
+    the sizes the snapshot recorded. A copy sharing ``fs``'s client, because ``fs`` is shared
+    by every load (:meth:`Place.filesystem`) and another load's objects may differ."""
     import fsspec.asyn
 
     known = {bare(o.uri): {**o.info, "name": bare(o.uri), "size": o.size} for o in objects}
-    ask = fs._info
+    shared, fs = fs, object.__new__(type(fs))  # copy.copy: a new client, by fsspec's cache
+    fs.__dict__.update(shared.__dict__)
+    ask = shared._info
 
     async def info(path: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
         found = known.get(fs._strip_protocol(path))

@@ -27,7 +27,7 @@ class ParquetReader(LocalFiles):
     def file_schema(self, file: Path) -> pa.Schema:
         import pyarrow.parquet as pq
 
-        return pq.read_schema(file)
+        return pq.read_schema(file if isinstance(file, Path) else footer(file))
 
     def read(self, file: Path) -> pa.Table:
         import pyarrow.parquet as pq
@@ -41,3 +41,22 @@ class ParquetReader(LocalFiles):
 
     def spark(self, session: Any, data: SourceData, types: Mapping[str, str]) -> Any:
         return remote.spark_read(data, lambda: session.read.parquet(*self.paths(data)))
+
+
+def footer(handle: Any) -> Any:
+    """Only the footer of the parquet file ``handle`` (a remote object), framed as a file
+    pyarrow reads a schema from: two range reads of just the bytes needed, where pyarrow
+    would read the last 64 KiB, most of a small object. A file that is no parquet is left
+    to pyarrow, which says so."""
+    import pyarrow as pa
+
+    size = handle.seek(0, 2)
+    if size < 12:
+        return handle
+    handle.seek(size - 8)
+    tail = handle.read(8)
+    length = int.from_bytes(tail[:4], "little")
+    if tail[4:] != b"PAR1" or length + 12 > size:
+        return handle
+    handle.seek(size - 8 - length)
+    return pa.BufferReader(b"PAR1" + handle.read(length) + tail)

@@ -74,19 +74,20 @@ def first_schema(data: SourceData, read: Callable[[Any], pa.Schema]) -> pa.Schem
     """The schema of the first object, read from its footer (parquet) or first block (CSV)."""
     assert data.place is not None
     first = data.objects[0].uri
-    return _readable(data, first, lambda: _with_file(data.place, first, read))
+    return _readable(data, first, lambda: _with_file(data.place, data.objects[0], read))
 
 
 def read_first(data: SourceData, read: Callable[[Any], pa.Table]) -> pa.Table:
     """The whole first object as one arrow table."""
     assert data.place is not None
     first = data.objects[0].uri
-    return _readable(data, first, lambda: _with_file(data.place, first, read))
+    return _readable(data, first, lambda: _with_file(data.place, data.objects[0], read))
 
 
-def _with_file(where: Place | None, uri: str, read: Callable[[Any], T]) -> T:
+def _with_file(where: Place | None, found: StoredObject, read: Callable[[Any], T]) -> T:
     assert where is not None
-    with where.filesystem().open(bare(uri), "rb") as handle:
+    # Opened with what the listing said of it: no second HEAD request.
+    with pin(where.filesystem(), (found,)).open(bare(found.uri), "rb") as handle:
         return read(handle)
 
 

@@ -11,7 +11,10 @@ scheme's client library is an optional extra, named when it is missing.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -118,6 +121,36 @@ SCHEMES: dict[str, Scheme] = {
 }
 
 
+#: Filesystems made so far (see Place.filesystem), by place, credentials and process.
+_FILESYSTEMS: dict[tuple[Any, ...], AbstractFileSystem] = {}
+_lock = threading.Lock()
+#: The environment variables that choose credentials (a new value: a new client).
+_CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONFIG_FILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "AZURE_STORAGE_ACCOUNT_NAME",
+    "AZURE_STORAGE_ACCOUNT_KEY",
+    "AZURE_STORAGE_CONNECTION_STRING",
+    "AZURE_STORAGE_SAS_TOKEN",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_TENANT_ID",
+)
+
+
+def _credentials_digest() -> str:
+    # A digest, so that no secret is kept as a key in memory longer than the client does.
+    values = "\0".join(os.environ.get(name, "") for name in _CREDENTIAL_VARIABLES)
+    return hashlib.sha256(values.encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Place:
     """A declared location (by name) and how to reach it."""
@@ -127,8 +160,10 @@ class Place:
     scheme: Scheme
 
     def filesystem(self) -> AbstractFileSystem:
-        """The location's fsspec filesystem, made once per place (a place is made when a
-        source is located, so a new load sees what writers did since)."""
+        """The location's fsspec filesystem, shared by every place reaching the same store
+        the same way with the same credentials in this process: making one costs a client
+        (for S3 ~0.3 s of botocore start-up), and it caches no listing and no data, so a
+        shared one still sees what writers did since. Never modify it (see ``pin``)."""
         return self._filesystem
 
     @cached_property
@@ -136,10 +171,13 @@ class Place:
         require(self.scheme.module, self.scheme.extra, self.location.url)
         import fsspec
 
-        fs: AbstractFileSystem = fsspec.filesystem(
-            self.scheme.protocol, **self.scheme.fsspec(self.location)
-        )
-        return fs
+        key = (self.key(), _credentials_digest(), os.getpid())
+        with _lock:
+            found = _FILESYSTEMS.get(key)
+            if found is None:
+                found = fsspec.filesystem(self.scheme.protocol, **self.scheme.fsspec(self.location))
+                _FILESYSTEMS[key] = found
+        return found
 
     def delta_options(self) -> dict[str, str]:
         """delta-rs ``storage_options`` (object_store keys), non-secret."""

@@ -131,9 +131,20 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
     # With `pytest -n auto --dist loadgroup`, every Spark test runs in one worker, so only one
     # JVM starts; other workers run everything else meanwhile.
     for item in items:
         if item.get_closest_marker("spark"):
             item.add_marker(pytest.mark.xdist_group("spark"))
+    yield
+    # xdist (3.8) groups tests by a suffix it appends to `item._nodeid`, but pytest 9 reads
+    # an item's id from `item._id`: without this, loadgroup groups nothing and every worker
+    # starts its own JVM. For every group in the suite, not only Spark's.
+    for item in items:
+        grouped = getattr(item, "_nodeid", None)
+        if isinstance(grouped, str) and grouped != item.nodeid and hasattr(item, "_id"):
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(grouped)

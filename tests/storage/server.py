@@ -46,10 +46,46 @@ class S3Server:
             found: list[list[Any]] = json.loads(answer.read())
         return found
 
+    def lock_down(self) -> dict[str, dict[str, str]]:
+        """Turn on moto's authentication for this server (for good: it is process-wide), with
+        two IAM users: ``admin`` may do anything on S3, ``nolist`` may get and put objects but
+        not list a bucket. Returns each user's environment credentials."""
+        import boto3
+
+        iam = boto3.client("iam", endpoint_url=self.endpoint, region_name="us-east-1")
+        users = {}
+        for user, actions in (("admin", ["s3:*"]), ("nolist", ["s3:GetObject", "s3:PutObject"])):
+            iam.create_user(UserName=user)
+            statement = {"Effect": "Allow", "Action": actions, "Resource": "*"}
+            policy = {"Version": "2012-10-17", "Statement": [statement]}
+            iam.put_user_policy(UserName=user, PolicyName="s3", PolicyDocument=json.dumps(policy))
+            key = iam.create_access_key(UserName=user)["AccessKey"]
+            users[user] = {
+                "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+            }
+        # moto answers 500 to a form-encoded body here: plain text it must be.
+        request = urllib.request.Request(
+            self.endpoint + "/moto-api/reset-auth",
+            data=b"0",
+            method="POST",
+            headers={"Content-Type": "text/plain"},
+        )
+        urllib.request.urlopen(request, timeout=30).close()
+        return users
+
     def location(self, url: str, **options: str) -> str:
         """A ``locations:`` entry of featurecat.yaml reaching ``url`` on this server."""
         extra = "".join(f"    {k}: {v}\n" for k, v in options.items())
         return f"    url: {url}\n    endpoint: {self.endpoint}\n    region: us-east-1\n{extra}"
+
+
+@dataclass
+class Locked:
+    """An S3 server that checks credentials (:meth:`S3Server.lock_down`), and its users."""
+
+    server: S3Server
+    users: dict[str, dict[str, str]]
 
 
 @contextmanager

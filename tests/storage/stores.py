@@ -8,6 +8,7 @@ commit each, in order.
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from pathlib import Path
 
@@ -16,10 +17,18 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from tests.storage.server import S3Server
+from tests.support import needs
 
 #: store -> the formats it holds; "local" is the repository.
 STORES = ("local", "s3", "delta-local", "delta-s3", "iceberg")
 REMOTE = ("s3", "delta-s3", "iceberg")
+#: store -> the package that writes and reads it, and the extra that installs it.
+PACKAGES = {
+    "s3": ("s3fs", "s3"),
+    "delta-local": ("deltalake", "delta"),
+    "delta-s3": ("deltalake", "delta"),
+    "iceberg": ("pyiceberg", "iceberg"),
+}
 
 
 def project_yaml(name: str, s3: S3Server | None, prefix: str) -> str:
@@ -51,7 +60,11 @@ def put_source(
     prefix: str = "",
 ) -> str:
     """Write ``parts`` as source ``name``'s data in ``store``; returns the source's YAML
-    lines that say where it is (path/format/table...)."""
+    lines that say where it is (path/format/table...). Skips when the store's package is
+    not installed, except with ``FEATURECAT_REQUIRE_ALL=1``, where that fails the test."""
+    if store in PACKAGES:
+        module, extra = PACKAGES[store]
+        needs(_importable(module), f"{module} (featurecat[{extra}])")
     if store == "local":
         if len(parts) == 1:
             _write_file(catalog / "data" / f"{name}.{fmt}", parts[0], fmt)
@@ -86,6 +99,14 @@ def put_source(
             table.append(part)
         return f"format: iceberg\ntable: feat.{name}\niceberg_catalog: ice\n"
     raise ValueError(store)
+
+
+def _importable(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
 
 
 def _write_file(path: Path, table: pa.Table, fmt: str) -> None:

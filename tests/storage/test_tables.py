@@ -143,12 +143,36 @@ def test_validate_check_data_reads_metadata_only(tmp_path: Path, s3: S3Server) -
     assert not [p for p in paths if p.endswith(".parquet")]  # the log only, no data file
 
 
+def test_validate_check_data_reads_a_parquet_objects_footer_only(
+    tmp_path: Path, s3: S3Server
+) -> None:
+    import pyarrow.parquet as pq
+
+    root = catalog(tmp_path, "s3", s3)
+    uri = featurecat.Catalog.load(root).sources["events"].path
+    s3.traffic(reset=True)
+    result = cli("validate", "--catalog", root, "--check-data")
+    assert result.exit_code == 0, result.output
+    sent = [entry for entry in s3.traffic() if entry[1].endswith("/events.parquet")]
+    footer = pq.ParquetFile(_local_copy(s3, str(uri), tmp_path)).metadata.serialized_size
+    assert [e[0] for e in sent] == ["HEAD", "GET", "GET"]  # listed once, then two ranges
+    assert sum(e[3] for e in sent) == footer + 8  # the footer, its length and magic
+
+
+def _local_copy(s3: S3Server, uri: str, tmp_path: Path) -> Path:
+    bucket, key = uri[len("s3://") :].split("/", 1)
+    local = tmp_path / "copy.parquet"
+    s3.client().download_file(bucket, key, str(local))
+    return local
+
+
 @pytest.mark.parametrize(
     ("store", "damage", "expected"),
     [
         ("delta-local", "not-a-table", "is not a Delta table (no _delta_log) for source 'events'"),
         ("iceberg", "drop-table", "no table feat.events in Iceberg catalog 'ice'"),
         ("s3", "no-bucket", "bucket 'fc-nowhere' of s3://fc-nowhere"),
+        ("delta-s3", "no-bucket", "bucket 'fc-nowhere' of s3://fc-nowhere"),
     ],
 )
 def test_bad_data_is_one_line_at_the_source(
@@ -176,19 +200,52 @@ def test_bad_data_is_one_line_at_the_source(
         featurecat.load_features(["age"], LABELS, root)
 
 
-def test_a_vacuumed_version_and_a_dropped_column_are_told(tmp_path: Path) -> None:
+@pytest.mark.parametrize("store", ["delta-local", "delta-s3"])
+def test_a_vacuumed_version_and_a_dropped_column_are_told(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest
+) -> None:
     from deltalake import DeltaTable, write_deltalake
 
-    root = catalog(tmp_path, "delta-local", None)
+    s3 = request.getfixturevalue("s3") if store == "delta-s3" else None
+    root = catalog(tmp_path, store, s3)
     manifest = tmp_path / "run.json"
     original = featurecat.load_features(["age"], LABELS, root, manifest=manifest)
-    uri = str(root / "data/events")
-    write_deltalake(uri, FIRST.drop_columns(["name"]), mode="overwrite", schema_mode="overwrite")
+    data = locate(featurecat.Catalog.load(root), "events")
+    uri, options = str(data.uri), data.place.delta_options() if data.place else {}
+    write_deltalake(
+        uri,
+        FIRST.drop_columns(["name"]),
+        mode="overwrite",
+        schema_mode="overwrite",
+        storage_options=options,
+    )
     with pytest.raises(featurecat.DataError, match="column 'name' is not in source 'events'"):
         featurecat.load_features(["name"], LABELS, root)
+    result = cli("validate", "--catalog", root, "--check-data", cwd=tmp_path)
+    (line,) = [ln for ln in result.output.splitlines() if ": error: " in ln]
+    assert line.startswith("repo/catalog/features/name.yaml:"), line
+    assert "'name'" in line and "events" in line
     pd.testing.assert_frame_equal(featurecat.reproduce(manifest, LABELS, root), original)
-    DeltaTable(uri).vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
+    DeltaTable(uri, storage_options=options).vacuum(
+        retention_hours=0, enforce_retention_duration=False, dry_run=False
+    )
     with pytest.raises(featurecat.DataError) as caught:
         featurecat.reproduce(manifest, LABELS, root)
     assert "version 0 of Delta table" in str(caught.value)
     assert "were removed (vacuumed), so the load cannot be reproduced" in str(caught.value)
+
+
+def test_an_expired_iceberg_snapshot_is_told_by_reproduce(tmp_path: Path, s3: S3Server) -> None:
+    root = catalog(tmp_path, "iceberg", s3)
+    manifest = tmp_path / "run.json"
+    featurecat.load_features(["age"], LABELS, root, manifest=manifest)
+    featurecat.update_feature("age", later([31, 41]), root, mode="append")
+    table = locate(featurecat.Catalog.load(root), "events").table
+    first = table.snapshots()[0].snapshot_id
+    table.maintenance.expire_snapshots().by_id(first).commit()
+    with pytest.raises(featurecat.DataError) as caught:
+        featurecat.reproduce(manifest, LABELS, root)
+    message = str(caught.value)
+    assert message.startswith(f"{manifest}: cannot reproduce the load: ")
+    assert "sources/events.yaml:" in message
+    assert f"snapshot {first} of Iceberg table feat.events (source 'events') was expired" in message
