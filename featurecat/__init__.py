@@ -26,6 +26,7 @@ from featurecat.errors import (
 if TYPE_CHECKING:
     from featurecat.catalog import Catalog
     from featurecat.retrieval import get_feature, load_features, register_feature, update_feature
+    from featurecat.retrieval.reproduce import reproduce
 
 __version__ = "0.1.0"
 
@@ -36,6 +37,7 @@ _LAZY = {
     "get_feature": "featurecat.retrieval",
     "register_feature": "featurecat.retrieval",
     "update_feature": "featurecat.retrieval",
+    "reproduce": "featurecat.retrieval.reproduce",
 }
 
 
@@ -64,5 +66,6 @@ __all__ = [
     "get_feature",
     "load_features",
     "register_feature",
+    "reproduce",
     "update_feature",
 ]

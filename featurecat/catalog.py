@@ -156,7 +156,7 @@ class Catalog:
 
     def data_path(self, source: Source) -> Path:
         """Where the source's data lives on disk (it may be a glob)."""
-        return self.root / self.project.data_root / _of_type(source, Source, "source").path
+        return self.root / self.project.data_root / str(_of_type(source, Source, "source").path)
 
     @cached_property
     def _consumers(self) -> dict[str, list[Model]]:

@@ -9,9 +9,10 @@ breaking    a feature's dtype, source or column; a source's entity or timestamp;
             entity's join keys; a tightened ttl (shorter, or newly set); removing or
             renaming a feature, source or entity
 warning     deprecating a feature or demoting it to draft; moving a source's data (its
-            path, or the catalog's data_root)
+            path, format or table, the catalog's data_root, storage locations or
+            Iceberg catalogs); loosening a contract (``expect``)
 compatible  everything else: descriptions, tags, owners, contacts, a promotion, a relaxed
-            ttl, models' feature lists, new objects
+            ttl, models' feature lists, new objects, a tightened contract
 ==========  ================================================================================
 
 A breaking or warning change to a source reaches every feature read from it, and a breaking
@@ -37,6 +38,7 @@ from featurecat.changes import describe_change
 from featurecat.diff import CatalogDiff, ObjectChange
 from featurecat.errors import Diagnostic
 from featurecat.names import Kind, parse_duration
+from featurecat.schema.expect import contract_change
 
 Level = Literal["compatible", "warning", "breaking"]
 LEVELS: tuple[Level, ...] = ("compatible", "warning", "breaking")
@@ -115,6 +117,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "tags": _always("compatible", "tags only"),
         "ttl": _ttl,
         "replaced_by": _always("compatible", "points users to another feature"),
+        "expect": contract_change,
     },
     Kind.SOURCE: {
         "name": _always("breaking", "its features must follow"),
@@ -123,6 +126,10 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "entity": _always("breaking", "rows describe another entity, joined on other keys"),
         "path": _always("warning", "data read from another location; check it is the same data"),
         "timestamp": _always("breaking", "point-in-time joins use another event-time column"),
+        "format": _always("warning", "data read as another format; check it is the same data"),
+        "table": _always("warning", "data read from another table; check it is the same data"),
+        "iceberg_catalog": _always("warning", "table read through another Iceberg catalog"),
+        "expect": contract_change,
     },
     Kind.ENTITY: {
         "name": _always("breaking", "its sources must follow"),
@@ -146,6 +153,8 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "description": _DOCS,
         "data_root": _always("warning", "every source's data is read from another folder"),
         "site": _always("compatible", "the portal's hand-written pages and look only"),
+        "locations": _always("warning", "sources under a changed location read other data"),
+        "iceberg_catalogs": _always("warning", "Iceberg sources may read other tables"),
     },
 }
 

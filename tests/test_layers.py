@@ -32,6 +32,7 @@ CORE = {
     "codeowners",
     "changes",
     "printable",
+    "contracts",
 }
 IO = {
     "yamlio",
@@ -45,6 +46,7 @@ IO = {
     "scaffold",
     "writes",
     "validation",
+    "measure",
 }
 APPS = {"cli", "portal", "retrieval"}
 HEAVY = {

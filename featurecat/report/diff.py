@@ -34,6 +34,8 @@ MARKER = "<!-- featurecat-report -->"
 #: GitHub's limit for a comment body is 65,536 characters; keep room for a wrapper.
 MARKDOWN_LIMIT = 60_000
 _ROW_CAPS: tuple[int | None, ...] = (None, 100, 25, 5, 0)
+#: The field of the findings that say how a feature's data moved (featurecat.contracts.drift).
+DATA = "data"
 
 _HEADINGS: dict[Level, str] = {
     "breaking": "Breaking changes",
@@ -51,7 +53,7 @@ def render_text(report: Report) -> str:
             where = f"  ({a.path})" if a.path else ""
             blocks.append(f"{_LABELS[level]:<9} {a.kind.value} {a.name}: {_action(a)}{where}")
             shown = _shown(a)
-            blocks += [f"  {describe_finding(f)}: {f.reason}" for f in shown]
+            blocks += [f"  {_finding_text(f)}: {f.reason}" for f in shown]
             if not shown and a.level != "compatible":
                 blocks.append(f"  {a.findings[0].reason}")
             users = ", ".join(_consumer(c) for c in a.consumers)
@@ -163,7 +165,14 @@ def _lifecycle_md(a: Assessment) -> str:
     return text
 
 
+def _finding_text(f: Finding) -> str:
+    # A data finding (featurecat diff --check-data) says how the values moved, in full.
+    return f"data: {f.new}" if f.field == DATA else describe_finding(f)
+
+
 def _finding_md(f: Finding) -> str:
+    if f.field == DATA:
+        return f"{code('data')}: {md(str(f.new))}: {md(f.reason)}"
     if f.field in ("added", "removed"):
         text = f"**{f.field}**: {md(f.reason)}"
     elif f.field == "description":
