@@ -40,10 +40,11 @@ def previous(catalog: Catalog, name: str, base: str | None = None) -> Iterator[S
 
     old = load_catalog(catalog.root, base).catalog
     source = old.sources.get(name) if old is not None else None
-    if old is None or source is None:
+    # Data outside the repository (object storage, tables) has no version in git.
+    if old is None or source is None or source.local_path is None:
         yield None
         return
-    pattern = posixpath.join(old.project.data_root, source.path)
+    pattern = posixpath.join(old.project.data_root, source.local_path)
     files = gitio.data_at(catalog.root, base, pattern)
     if not files:
         yield None
@@ -90,7 +91,9 @@ def data_changed(catalog: Catalog, name: str, base: str) -> bool:
     from featurecat import gitio
 
     source = catalog.sources[name]
-    pattern = posixpath.join(catalog.project.data_root, source.path)
+    if source.local_path is None:  # data outside the repository: git holds no version of it
+        return False
+    pattern = posixpath.join(catalog.project.data_root, source.local_path)
     then = {p: git_blob_id(c) for p, c in gitio.data_at(catalog.root, base, pattern).items()}
     now = {
         Path(os.path.relpath(f, catalog.root)).as_posix(): git_blob_id(f.read_bytes())
