@@ -40,7 +40,7 @@ def test_builds_with_package_defaults(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "2 features, 1 source, 1 model" in result.output  # not "1 sources"
     page = (out / "features" / "user_age" / "index.html").read_text()
-    assert "about 1 row<" in page and "about 1 rows" not in page  # the histogram's tooltips
+    assert ": 1 row<" in page and " 1 rows" not in page  # the histogram's exact tooltips
     assert "Contribute a feature" in visible_text((out / "contributing" / "index.html").read_text())
 
 
