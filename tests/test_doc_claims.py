@@ -42,9 +42,9 @@ def test_the_error_paragraph_names_every_exported_error() -> None:
 
 
 def test_the_spark_result_is_described_as_it_is() -> None:
-    text = paragraph(README, "`df` is `labels`")
+    text = " ".join(paragraph(README, "`df` is `labels`").split())
     assert 'with `engine="spark"`, a Spark DataFrame' in text
-    assert 'unless you pass\n`output="pandas"`' in text
+    assert 'unless you pass `output="pandas"`' in text
 
 
 def test_the_churn_model_shown_is_the_file_or_says_it_is_an_excerpt() -> None:

@@ -262,7 +262,9 @@ def measure_unique(
     for i in range(len(plans)):
         outer.append(f"count(*) FILTER (WHERE n{i} > 1) AS m{i}_count")
         outer.append(
-            f"min(struct_pack(at := {quote(data.source.timestamp)}, {key_fields}, values := n{i}), "
+            # "values" quoted: DuckDB before 2.0 (Python 3.10's) parses it as the keyword.
+            f"min(struct_pack(at := {quote(data.source.timestamp)}, {key_fields}, "
+            f'"values" := n{i}), '
             f"{MAX_EXAMPLES}) FILTER (WHERE n{i} > 1) AS m{i}_examples"
         )
     grouped = f"SELECT {group}, count(*) AS __n, {', '.join(inner)} FROM {{relation}} GROUP BY ALL"

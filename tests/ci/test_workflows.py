@@ -4,6 +4,7 @@ calling real featurecat commands with real flags (which are then run)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -225,7 +226,7 @@ def test_steps_run_against_the_example_catalog(step: RunStep, pull_request: Path
         assert "feature `user_age`" in summary.read_text()
 
 
-#: The Pythons besides CI's own 3.11 that get the fast suite, in .ci/run and on GitHub.
+#: The Pythons besides CI's own 3.11 that get the version suite, in .ci/run and on GitHub.
 OTHER_PYTHONS = ["3.10", "3.12", "3.13"]
 
 
@@ -265,7 +266,8 @@ def test_a_missing_python_is_a_note_or_a_failure(tmp_path: Path) -> None:
     script = REPO_ROOT / ".ci" / "pythons"
     skipped = subprocess.run([script, "3.99"], env=env, capture_output=True, text=True)
     assert skipped.returncode == 0, skipped.stderr
-    assert "note: Python 3.99 is not on this machine; its fast suite is skipped" in skipped.stdout
+    note = "note: Python 3.99 is not on this machine; its version suite is skipped"
+    assert note in skipped.stdout
     required = subprocess.run(
         [script, "3.99"], env={**env, "FEATURECAT_REQUIRE_ALL": "1"}, capture_output=True, text=True
     )
@@ -273,3 +275,19 @@ def test_a_missing_python_is_a_note_or_a_failure(tmp_path: Path) -> None:
     assert "Python 3.99 is not on this machine, and FEATURECAT_REQUIRE_ALL=1 requires it" in (
         required.stderr
     )
+
+
+def test_the_version_suite_names_test_files_that_exist() -> None:
+    """The tests .ci/pythons runs on the other Pythons are files of this suite, among them
+    the ones of what broke on Python 3.10 before (init's scaffold, the writes, the profile)."""
+    script = (REPO_ROOT / ".ci" / "pythons").read_text()
+    listed = re.search(r"^VERSION_SUITE=\((.*?)\)$", script, re.S | re.M)
+    assert listed
+    paths = listed.group(1).split()
+    assert [p for p in paths if not (REPO_ROOT / p).is_file()] == []
+    assert {
+        "tests/cli/test_init_schema.py",
+        "tests/retrieval/test_write_safety.py",
+        "tests/portal/test_profile.py",
+        "tests/test_readme_examples.py",
+    } <= set(paths)

@@ -88,6 +88,7 @@ def readme_python_api() -> str:
     return found.group(1)
 
 
+@pytest.mark.filterwarnings("ignore:the new data moved")  # three rows of made-up tenure
 def test_a_new_catalog_runs_the_readme_python_example_as_printed(tmp_path: Path) -> None:
     """``featurecat init catalog``, three commits, then the README's block, line for line."""
     repo = init_repo(tmp_path / "repo")
