@@ -14,16 +14,19 @@ from typing import TYPE_CHECKING, Any
 
 from featurecat.errors import (
     CatalogError,
+    CatalogNotFound,
     DataError,
     Diagnostic,
     FeaturecatError,
     UnknownFeatureError,
     UnknownNameError,
+    UsageError,
 )
 
 if TYPE_CHECKING:
     from featurecat.catalog import Catalog
     from featurecat.retrieval import get_feature, load_features, register_feature, update_feature
+    from featurecat.retrieval.reproduce import reproduce
 
 __version__ = "0.1.0"
 
@@ -34,6 +37,7 @@ _LAZY = {
     "get_feature": "featurecat.retrieval",
     "register_feature": "featurecat.retrieval",
     "update_feature": "featurecat.retrieval",
+    "reproduce": "featurecat.retrieval.reproduce",
 }
 
 
@@ -48,16 +52,20 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+# Every error a call can raise is here, so that it can be caught by its name.
 __all__ = [
     "Catalog",
     "CatalogError",
+    "CatalogNotFound",
     "DataError",
     "Diagnostic",
     "FeaturecatError",
     "UnknownFeatureError",
     "UnknownNameError",
+    "UsageError",
     "get_feature",
     "load_features",
     "register_feature",
+    "reproduce",
     "update_feature",
 ]

@@ -17,6 +17,14 @@ from featurecat.names import DEFAULT_TIMESTAMP, Kind
 from featurecat.origin import Parsed
 from featurecat.schema import Entity, Feature, Model, Project, Source
 from featurecat.schema.paths import escapes
+from featurecat.schema.storage import (
+    CREDENTIALS,
+    IcebergCatalog,
+    StorageLocation,
+    location_of,
+    looks_secret,
+    scheme_of,
+)
 
 
 @dataclass
@@ -192,13 +200,95 @@ def paths_stay_inside(index: Index) -> Iterator[Diagnostic]:
     for item in index.valid(Kind.SOURCE):
         source = item.obj
         assert isinstance(source, Source)
-        if escapes(data_dir, source.path):
+        if source.local_path is not None and escapes(data_dir, source.local_path):
             yield item.origin.diagnostic(
                 ("path",),
                 "path-escapes-repo",
                 f"path '{source.path}' points outside the repository; keep data inside the "
                 f"repository, relative to data_root '{project.data_root}'",
             )
+
+
+def storage_holds_no_secrets(index: Index) -> Iterator[Diagnostic]:
+    """Locations and Iceberg catalogs hold known, non-secret options only: a credential is
+    refused with where credentials go, anything else unknown is a typo."""
+    project = index.project
+    if project is None:
+        return
+    for item in index.valid(Kind.PROJECT):
+        declared: list[tuple[str, str, StorageLocation | IcebergCatalog, str]] = [
+            ("locations", n, loc, scheme_of(loc.url) or "file")
+            for n, loc in project.locations.items()
+        ]
+        declared += [
+            ("iceberg_catalogs", n, c, "iceberg") for n, c in project.iceberg_catalogs.items()
+        ]
+        for group, name, options, scheme in declared:
+            keys: list[tuple[tuple[str, ...], str]] = [
+                ((group, name, k), k) for k in options.model_extra or {}
+            ]
+            if isinstance(options, IcebergCatalog):
+                keys += [((group, name, "properties", k), k) for k in options.properties]
+                if options.uri and "@" in options.uri.partition("://")[2].split("/")[0]:
+                    keys.append(((group, name, "uri"), "uri"))
+            for loc, key in keys:
+                if looks_secret(key) or key == "uri":
+                    what = "a user name or password" if key == "uri" else "a credential"
+                    yield item.origin.diagnostic(
+                        loc,
+                        "credential-in-catalog",
+                        f"'{key}' of {group[:-1].replace('_', ' ')} '{name}' holds {what}; "
+                        "credentials never live in the catalog: remove it and provide it "
+                        f"through {CREDENTIALS[scheme]}",
+                    )
+                elif len(loc) == 3:
+                    fields = list(type(options).model_fields)
+                    yield item.origin.diagnostic(
+                        loc,
+                        "unknown-field",
+                        f"unknown option '{key}' of {group[:-1].replace('_', ' ')} '{name}'"
+                        f"{did_you_mean(key, fields)}; it has: {', '.join(fields)}",
+                    )
+
+
+def data_is_under_declared_locations(index: Index) -> Iterator[Diagnostic]:
+    """Data outside the repository is read only under a storage location the catalog
+    declares; an Iceberg source's catalog and every warehouse are declared too."""
+    project = index.project
+    if project is None:
+        return
+    declare = "declare one under locations: in featurecat.yaml (url: {}, no credentials)"
+    for item in index.valid(Kind.SOURCE):
+        source = item.obj
+        assert isinstance(source, Source)
+        remote = source.path if source.local_path is None else None
+        if remote and not location_of(project.locations, remote):
+            prefix = remote.rsplit("/", 1)[0]
+            yield item.origin.diagnostic(
+                ("path",),
+                "unknown-location",
+                f"path '{remote}' is under no storage location of featurecat.yaml, so "
+                f"it is not read; {declare.format(prefix)}",
+            )
+        name = source.iceberg_catalog
+        if name is not None and name not in project.iceberg_catalogs:
+            yield item.origin.diagnostic(
+                ("iceberg_catalog",),
+                "unknown-reference",
+                f"iceberg_catalog: unknown Iceberg catalog '{name}'"
+                f"{did_you_mean(name, project.iceberg_catalogs)}; declare it under "
+                "iceberg_catalogs: in featurecat.yaml",
+            )
+    for item in index.valid(Kind.PROJECT):
+        for name, iceberg in project.iceberg_catalogs.items():
+            warehouse = iceberg.warehouse
+            if warehouse and not location_of(project.locations, warehouse):
+                yield item.origin.diagnostic(
+                    ("iceberg_catalogs", name, "warehouse"),
+                    "unknown-location",
+                    f"warehouse '{warehouse}' of Iceberg catalog '{name}' is under no storage "
+                    f"location; {declare.format(warehouse)}",
+                )
 
 
 CHECKS: tuple[Check, ...] = (
@@ -208,6 +298,8 @@ CHECKS: tuple[Check, ...] = (
     columns_do_not_collide,
     deprecated_usage,
     paths_stay_inside,
+    storage_holds_no_secrets,
+    data_is_under_declared_locations,
 )
 
 

@@ -58,7 +58,9 @@ def rules(
             wanted[origin.relpath] = owners.of(kind, name, consumers)
             owned[origin.relpath] = owners.of(kind, name, consumers=False)
     for source in catalog.sources.values():
-        path = posixpath.normpath(posixpath.join(catalog.project.data_root, source.path))
+        if source.local_path is None:  # data outside the repository
+            continue
+        path = posixpath.normpath(posixpath.join(catalog.project.data_root, source.local_path))
         wanted[path] = owners.handles([source.owner])
     folders = _uniform_folders({p: o for p, o in owned.items() if p.startswith("features/")})
     chosen = [(folder + "/", handles) for folder, handles in folders.items()]

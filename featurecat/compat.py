@@ -9,7 +9,8 @@ breaking    a feature's dtype, source or column; a source's entity or timestamp;
             entity's join keys; a tightened ttl (shorter, or newly set); removing or
             renaming a feature, source or entity
 warning     deprecating a feature or demoting it to draft; moving a source's data (its
-            path, or the catalog's data_root); loosening a contract (``expect``)
+            path, format or table, the catalog's data_root, storage locations or
+            Iceberg catalogs); loosening a contract (``expect``)
 compatible  everything else: descriptions, tags, owners, contacts, a promotion, a relaxed
             ttl, models' feature lists, new objects, a tightened contract
 ==========  ================================================================================
@@ -74,6 +75,8 @@ def _ttl(old: str | None, new: str | None) -> Verdict:
         return Verdict("compatible", "ttl relaxed: values no longer expire")
     if old is None or parse_duration(new) < parse_duration(old):
         return Verdict("breaking", "ttl tightened: older values now come back as null")
+    if parse_duration(new) == parse_duration(old):  # 7d and 168h: the same age, written anew
+        return Verdict("compatible", f"unchanged ({old} = {new})")
     return Verdict("compatible", "ttl relaxed: older values are used too")
 
 
@@ -123,6 +126,9 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "entity": _always("breaking", "rows describe another entity, joined on other keys"),
         "path": _always("warning", "data read from another location; check it is the same data"),
         "timestamp": _always("breaking", "point-in-time joins use another event-time column"),
+        "format": _always("warning", "data read as another format; check it is the same data"),
+        "table": _always("warning", "data read from another table; check it is the same data"),
+        "iceberg_catalog": _always("warning", "table read through another Iceberg catalog"),
         "expect": contract_change,
     },
     Kind.ENTITY: {
@@ -147,6 +153,8 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "description": _DOCS,
         "data_root": _always("warning", "every source's data is read from another folder"),
         "site": _always("compatible", "the portal's hand-written pages and look only"),
+        "locations": _always("warning", "sources under a changed location read other data"),
+        "iceberg_catalogs": _always("warning", "Iceberg sources may read other tables"),
     },
 }
 

@@ -233,7 +233,9 @@ def _linked_paths(tree: Tree, index: Index, project: Project) -> list[Diagnostic
     found = []
     for item in index.valid(Kind.SOURCE):
         assert isinstance(item.obj, Source)
-        relpath = posixpath.join(project.data_root, item.obj.path)
+        if item.obj.local_path is None:  # data outside the repository: checks.py
+            continue
+        relpath = posixpath.join(project.data_root, item.obj.local_path)
         if escapes(tree.catalog_dir, relpath):
             continue  # lexical escapes are reported by the checks
         leaving = next((m for m in _matches(tree, relpath) if tree.escapes_repo(m)), None)

@@ -108,8 +108,8 @@ def _schema_diagnostic(kind: Kind, origin: Origin, err: ErrorDetails) -> Diagnos
             message = f"{where}: must be at least {minimum}, got {_describe(value)}"
         case "too_short":
             message = f"{where}: must list at least one value"
-        case _:
-            message = f"{where}: {err['msg']}"
+        case _:  # a rule across fields (loc ()) speaks for itself
+            message = f"{where}: {err['msg']}" if where else err["msg"]
     return origin.diagnostic(loc, "invalid-value", message)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from featurecat.catalog import Catalog
 from featurecat.errors import Diagnostic, Findings, UsageError
 from featurecat.names import SUMMARY_KINDS
+from featurecat.printable import plural
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def validate(
     if catalog is None:
         return Outcome(diagnostics, result.files)
     summary = ", ".join(
-        f"{len(objects)} {kind.value if len(objects) == 1 else kind.plural}"
+        plural(len(objects), kind.value, kind.plural)
         for kind in SUMMARY_KINDS
         for objects in [catalog.objects(kind)]
     )

@@ -8,7 +8,7 @@ import click
 
 from featurecat.cli.common import catalog_option, format_option
 from featurecat.errors import FeaturecatError, UsageError
-from featurecat.printable import printable_lines
+from featurecat.printable import plural, printable_lines
 
 
 @click.command()
@@ -61,7 +61,8 @@ def diff(catalog_path: str | None, base: str, head: str | None, fmt: str, check_
         )
     if old.errors:
         click.echo(
-            f"note: {len(old.errors)} file(s) in the catalog at {base} do not parse; "
+            f"note: {plural(len(old.errors), 'file')} in the catalog at {base} "
+            f"{'does' if len(old.errors) == 1 else 'do'} not parse; "
             "their objects count as added",
             err=True,
         )

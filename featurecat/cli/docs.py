@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from featurecat.cli.common import catalog_option, catalog_options, load
-from featurecat.printable import printable
+from featurecat.printable import plural, printable
 
 
 @click.group()
@@ -33,8 +33,9 @@ def build(catalog_path: str | None, ref: str | None, out: Path, strict: bool) ->
 
     catalog = load(catalog_path, ref)
     click.echo(
-        f"Building the portal of '{catalog.project.name}': {len(catalog.features):,} features, "
-        f"{len(catalog.sources):,} sources, {len(catalog.models):,} models"
+        f"Building the portal of '{catalog.project.name}': "
+        f"{plural(len(catalog.features), 'feature')}, {plural(len(catalog.sources), 'source')}, "
+        f"{plural(len(catalog.models), 'model')}"
     )
     report = build_portal(catalog, out, strict=strict, progress=_phase)
     for note in report.project.notes:

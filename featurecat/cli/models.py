@@ -11,7 +11,7 @@ import click
 
 from featurecat.cli.common import catalog_options, format_option, load
 from featurecat.errors import DataError, UsageError
-from featurecat.printable import printable
+from featurecat.printable import plural, printable
 
 if TYPE_CHECKING:
     from featurecat.retrieval.stale import StaleFeature
@@ -89,8 +89,7 @@ def _headline(model: str, path: str, data: dict[str, object], changed: int) -> s
         trained += f" at commit {str(commit)[:7]}{' with uncommitted changes' if dirty else ''}"
     if not changed:
         return f"{model}: up to date ({path}, {trained})"
-    noun = "feature" if changed == 1 else "features"
-    return f"{model}: {changed} {noun} changed since training ({path}, {trained})"
+    return f"{model}: {plural(changed, 'feature')} changed since training ({path}, {trained})"
 
 
 def _as_json(

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from featurecat.contracts.judge import moment
 from featurecat.contracts.results import Outcome, Results, dumps
 from featurecat.errors import Diagnostic, Severity
-from featurecat.printable import printable
-from featurecat.report.diagnostics import github_annotation, plural
+from featurecat.printable import plural, printable
+from featurecat.report.diagnostics import github_annotation
 
 
 def diagnostic(outcome: Outcome) -> Diagnostic:

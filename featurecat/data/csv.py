@@ -12,6 +12,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from featurecat.data import remote
 from featurecat.data.local import LocalFiles
 from featurecat.errors import DataError
 
@@ -67,10 +68,10 @@ class CsvReader(LocalFiles):
         schema = T.StructType(
             [T.StructField(name, T._parse_datatype_string(t)) for name, t in types.items()]
         )
-        return (
+        reader = (
             session.read.schema(schema)
             .option("header", True)
             .option("mode", "FAILFAST")
             .option("timeZone", "UTC")
-            .csv([str(f) for f in data.files])
         )
+        return remote.spark_read(data, lambda: reader.csv(self.paths(data)))

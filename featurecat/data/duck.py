@@ -80,13 +80,21 @@ def connect() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB connection, closed at the end of the ``with`` block."""
     import duckdb
 
-    con = duckdb.connect(":memory:")
+    # DuckDB downloads extensions it lacks (httpfs for s3://...) unless told not to: featurecat
+    # never downloads at run time, and reads object storage through fsspec instead.
+    con = duckdb.connect(
+        ":memory:",
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
     try:
         # Casts between naive and aware timestamps use the session zone: pin it to UTC so the
         # machine's local zone can never shift a value.
         con.execute("SET TimeZone = 'UTC'")
         yield con
     finally:
+        from featurecat.data.remote import forget
+
+        forget(con)
         con.close()
 
 

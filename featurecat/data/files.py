@@ -83,7 +83,7 @@ def no_data(name: str, source: Source, shown: str, path: Path) -> str:
         return (
             f"{shown} is a folder, not a data file, for source '{name}'; to read the "
             f"{source.format} files in it, set path to a glob such as "
-            f"{source.path.rstrip('/')}/*.{source.format}"
+            f"{str(source.path).rstrip('/')}/*.{source.format}"
         )
     return f"no data file at {shown} for source '{name}'; write the data there or fix path"
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from featurecat.data import remote
 from featurecat.data.local import LocalFiles
 
 if TYPE_CHECKING:
@@ -39,4 +40,4 @@ class ParquetReader(LocalFiles):
         pq.write_table(table, file)
 
     def spark(self, session: Any, data: SourceData, types: Mapping[str, str]) -> Any:
-        return session.read.parquet(*(str(f) for f in data.files))
+        return remote.spark_read(data, lambda: session.read.parquet(*self.paths(data)))

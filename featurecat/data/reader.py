@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from featurecat.data.csv import CsvReader
+from featurecat.data.delta import DeltaReader
+from featurecat.data.iceberg import IcebergReader
 from featurecat.data.parquet import ParquetReader
 
 if TYPE_CHECKING:
@@ -33,10 +35,13 @@ class Reader(Protocol):
 
     format: str
 
-    def locate(self, catalog: Catalog, name: str) -> SourceData:
-        """Source ``name``'s data as it is now, inside the repository (or, for readers of
-        remote data, a declared storage location), with whatever the reader needs to read it
-        again; :class:`featurecat.data.files.SourceFilesError` when there is none."""
+    def locate(
+        self, catalog: Catalog, name: str, at: Mapping[str, Any] | None = None
+    ) -> SourceData:
+        """Source ``name``'s data as it is now (or as a manifest's record ``at`` says it
+        was), inside the repository or under a declared storage location, with whatever the
+        reader needs to read it again; :class:`featurecat.data.files.SourceFilesError`
+        (pinned to the source's file and line) when there is none or it changed since."""
         ...
 
     def schema(self, data: SourceData) -> pa.Schema:
@@ -65,23 +70,27 @@ class Reader(Protocol):
         ...
 
     def read_table(self, data: SourceData) -> pa.Table:
-        """The whole data as one arrow table (a single-file source)."""
+        """The whole data as one arrow table (a single-file source, or a table)."""
         ...
 
     def write_table(self, data: SourceData, table: pa.Table, change: Staged) -> None:
-        """Replace the data with ``table`` as part of the write transaction ``change``."""
+        """Replace the data with ``table`` as part of the write transaction ``change`` (a
+        table format: one overwrite commit, which time travel can still read back)."""
+        ...
+
+    def append(self, data: SourceData, table: pa.Table) -> bool:
+        """Add ``table``'s rows in one commit of the table format (no rewrite), and say so;
+        ``False`` for formats without commits, whose writers rewrite the file instead."""
         ...
 
 
 #: format -> its reader; every format a source may declare has one.
-READERS: dict[str, Reader] = {"parquet": ParquetReader(), "csv": CsvReader()}
-
-# How the next readers fit: a reader of data in object storage lists the objects
-# once (fsspec), snapshots their ETags, and scans them with ``read_parquet($files)`` on a
-# connection it registered the filesystem on; a Delta or Iceberg reader snapshots the table
-# version, and its scan registers the version's arrow dataset on ``con`` and names it as the
-# relation. Two callers still assume local files (``SourceData.files``): the portal's profile
-# cache key (their stat) and ``update_feature``'s single-file rule.
+READERS: dict[str, Reader] = {
+    "parquet": ParquetReader(),
+    "csv": CsvReader(),
+    "delta": DeltaReader(),
+    "iceberg": IcebergReader(),
+}
 
 
 def reader(format: str) -> Reader:

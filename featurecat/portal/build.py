@@ -35,6 +35,7 @@ from featurecat.portal.output import MARKER, check_out, staging
 from featurecat.portal.pages import render_pages
 from featurecat.portal.profile import ProfileCache, profile_catalog
 from featurecat.portal.project import Project, run_mkdocs, sync, work_dir
+from featurecat.printable import plural
 from featurecat.tree import catalog_dir, in_git, shown
 
 Progress = Callable[[str, str, float], None]
@@ -82,7 +83,7 @@ def build_portal(
             )
     finally:
         gc.unfreeze()  # a caller's process (docs serve, a notebook) collects them again
-    timed("mkdocs", f"{built:,} pages built into {out}", time.perf_counter() - started)
+    timed("mkdocs", f"{plural(built, 'page')} built into {out}", time.perf_counter() - started)
     return Report(project, target, warnings, seconds)
 
 
@@ -97,11 +98,12 @@ def prepare(
             ref = catalog.commit or "HEAD"
             history = read_history(catalog.root, ref=ref)
             count = sum(len(c) for c in history.changes.values())
-            say(f"{count:,} changes to {len(history.changes):,} definitions")
+            say(f"{plural(count, 'change')} to {plural(len(history.changes), 'definition')}")
         with _phase(progress, "profile") as say:
             profiles = profiling.result()
             columns = sum(len(p.columns) for p in profiles.sources.values())
-            say(f"{len(profiles.sources):,} sources, {columns:,} columns (alongside history)")
+            sources = plural(len(profiles.sources), "source")
+            say(f"{sources}, {plural(columns, 'column')} (alongside history)")
     with _phase(progress, "pages") as say:
         site = sitemod.read_site(catalog)
         options = Options(
@@ -117,7 +119,7 @@ def prepare(
         theme = sitemod.package_files("theme")
         theme.update({path: file.read_bytes() for path, file in site.theme.items()})
         config = sitemod.config_text(sitemod.mkdocs_config(catalog, site, extra_pages))
-        say(f"{len(pages):,} pages generated")
+        say(f"{plural(len(pages), 'page')} generated")
     with _phase(progress, "write") as say:
         work = work_dir(catalog)
         written, removed = sync(work / "docs", docs)
@@ -126,7 +128,8 @@ def prepare(
         config_written, _ = sync(work, {"mkdocs.yml": config.encode("utf-8")}, prune=False)
         written += theme_written + config_written
         removed += theme_removed
-        say(f"{written:,} files changed, {removed:,} removed, in {shown(work, whole_outside=True)}")
+        changed = f"{plural(written, 'file')} changed, {removed:,} removed"
+        say(f"{changed}, in {shown(work, whole_outside=True)}")
     return Project(
         work,
         config_file,

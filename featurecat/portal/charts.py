@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from featurecat.portal import safety
 from featurecat.portal.profile import ColumnProfile
+from featurecat.printable import plural
 
 _WIDTH, _HEIGHT, _GAP = 240, 56, 2
 
@@ -80,7 +81,8 @@ def histogram(profile: ColumnProfile) -> Markup:
     bars = []
     for i, (low, high, rows) in enumerate(profile.bins):
         height = max(1.0, _HEIGHT * rows / peak) if rows else 0.0
-        tip = f"{real(low, profile.kind)} – {real(high, profile.kind)}: about {round(rows):,} rows"
+        span = f"{real(low, profile.kind)} – {real(high, profile.kind)}"
+        tip = f"{span}: about {plural(round(rows), 'row')}"
         bars.append(
             f'<rect x="{i * width + _GAP / 2:.1f}" y="{_HEIGHT - height:.1f}" '
             f'width="{max(width - _GAP, 1):.1f}" height="{height:.1f}" rx="1.5">'

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import pairwise
+from pathlib import Path
 from typing import Any, Literal
 
 from featurecat.catalog import Catalog
@@ -59,6 +60,10 @@ class SourceProfile:
     files: int
     newest: datetime | None
     columns: dict[str, ColumnProfile] = field(default_factory=dict)
+    version: str | None = None
+    """The table version profiled (a Delta version, an Iceberg snapshot id), if any."""
+    committed: str | None = None
+    """When that version was committed (ISO, UTC)."""
 
     def null_share(self, column: str) -> float | None:
         profile = self.columns.get(column)
@@ -107,7 +112,7 @@ def profile_catalog(catalog: Catalog, cache: ProfileCache | None = None) -> Prof
         try:
             profile = profile_source(cursor, data, dtypes)
         except DataError as exc:
-            found.notes[data.name] = f"could not read {data.source.path}: {exc}"
+            found.notes[data.name] = f"could not read {data.source.path or data.where}: {exc}"
             return
         finally:
             cursor.close()
@@ -160,7 +165,8 @@ def _profile(
         column: _column(column, kind, values[i * width : (i + 1) * width])
         for i, (column, kind) in enumerate(kinds.items())
     }
-    return SourceProfile(source.name, int(rows), len(data.files), _utc(newest), profiles)
+    where = _whereabouts(data)
+    return SourceProfile(source.name, int(rows), data.parts, _utc(newest), profiles, **where)
 
 
 def _value(col: str, kind: ColumnKind, duckdb_type: str) -> str:
@@ -279,11 +285,21 @@ def _utc(value: Any) -> datetime | None:
 
 
 def _cache_key(data: SourceData, columns: list[str]) -> tuple[Any, ...]:
+    if not data.files:  # objects or a table: its snapshot says whether it changed
+        snapshot = data.snapshot(Path())
+        return (data.source.model_dump_json(), tuple(columns), snapshot["fingerprint"])
     stats = []
     for path in data.files:
         stat = path.stat()
         stats.append((str(path), stat.st_mtime_ns, stat.st_size))
     return (data.source.model_dump_json(), tuple(columns), tuple(stats))
+
+
+def _whereabouts(data: SourceData) -> dict[str, Any]:
+    if data.version is None:
+        return {}
+    snapshot = data.snapshot(Path())
+    return {"version": str(data.version), "committed": snapshot.get("committed_at")}
 
 
 def _first_line(exc: BaseException) -> str:

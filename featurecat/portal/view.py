@@ -21,7 +21,7 @@ from featurecat.portal.environment import summary
 from featurecat.portal.kinds import KINDS
 from featurecat.portal.links import Links, Options
 from featurecat.portal.profile import ColumnProfile, Profiles, SourceProfile
-from featurecat.schema import Feature, Model
+from featurecat.schema import Feature, Model, Source
 
 RECENT_CHANGES = 12
 MAX_LINEAGE_NODES = 40
@@ -158,6 +158,18 @@ class View:
 
     def source_profile(self, source: str) -> SourceProfile | None:
         return self.profiles.sources.get(source)
+
+    def location(self, source: Source) -> str:
+        """Where a source's data lives, in words: its format, and the storage location,
+        Iceberg catalog or repository folder it is in."""
+        from featurecat.schema.storage import location_of
+
+        if source.format == "iceberg":
+            return f"iceberg table {source.table} in catalog {source.iceberg_catalog}"
+        path = str(source.path)
+        found = location_of(self.catalog.project.locations, path)
+        place = f"location {found[0]}" if found else "the repository"
+        return f"{source.format} at {path} ({place})"
 
     def column_profile(self, feature: Feature) -> ColumnProfile | None:
         profile = self.profiles.sources.get(feature.source)

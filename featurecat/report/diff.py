@@ -26,7 +26,8 @@ from featurecat.compat import (
     describe_finding,
 )
 from featurecat.errors import Diagnostic
-from featurecat.report.diagnostics import github_annotation, plural
+from featurecat.printable import plural
+from featurecat.report.diagnostics import github_annotation
 
 #: A comment marker, so a CI job can find and update its own comment.
 MARKER = "<!-- featurecat-report -->"

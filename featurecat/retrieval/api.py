@@ -15,7 +15,7 @@ from featurecat.retrieval.engine import get_engine
 from featurecat.retrieval.request import plan, require_text, source_read
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     import pandas as pd
 
@@ -44,6 +44,7 @@ def load_features(
     output: str | None = None,
     manifest: str | os.PathLike[str] | None = None,
     model: str | None = None,
+    snapshots: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Any:
     """Join feature values onto ``entity_df``, point-in-time.
 
@@ -65,16 +66,19 @@ def load_features(
     What the load used is attached as ``df.attrs["featurecat"]`` (pandas; arrow keeps it in
     the schema metadata) and, with ``manifest="path.json"``, written there for
     ``featurecat models status``. ``model`` names the model being trained, for that report.
+    ``snapshots`` (a manifest's ``sources``) reads each source as it was then; see
+    :func:`featurecat.reproduce`.
     """
     require_text(timestamp_column, "timestamp_column", "a column name (a string)")
     require_text(model, "model", "a model name (a string)", optional=True)
+    require_text(output, "output", "'pandas', 'arrow' or 'polars' (a string)", optional=True)
     cat = open_catalog(catalog)
     if model is not None and model not in cat.models:
         raise UnknownNameError(model, cat.models, kind="model")
     runner = get_engine(engine)
     if manifest is not None:
         manifest = manifests.target(manifest)
-    request = plan(cat, features, runner.columns(entity_df), timestamp_column)
+    request = plan(cat, features, runner.columns(entity_df), timestamp_column, snapshots)
     native = output or runner.outputs[0]
     if manifest is None and native not in ("pandas", "arrow"):
         return runner.retrieve(request, entity_df, output)

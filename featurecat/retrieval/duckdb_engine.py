@@ -31,7 +31,6 @@ from featurecat.errors import DataError
 from featurecat.retrieval import frames
 from featurecat.retrieval.outputs import LOCAL_OUTPUTS, attach, require_output
 from featurecat.retrieval.request import FeatureColumn, Plan, SourceRead
-from featurecat.tree import shown
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -210,9 +209,8 @@ def _run(
     except duckdb.Error as exc:
         # DuckDB's first paragraph says what and where; the rest lists reader options.
         detail = "; ".join(source.explain(str(exc)).strip().split("\n\n")[0].splitlines())
-        where = shown(read.files[0]) + (
-            f" and {len(read.files) - 1} more" if len(read.files) > 1 else ""
-        )
+        parts = read.data.parts
+        where = read.data.where + (f" and {parts - 1} more" if parts > 1 else "")
         raise DataError(
             f"cannot read the data of source '{read.name}' ({where}): {detail}"
         ) from None

@@ -28,6 +28,7 @@ from featurecat.errors import CatalogError, DataError, UnknownNameError, UsageEr
 from featurecat.load import load_tree
 from featurecat.measure.drift import check_update
 from featurecat.names import NAME_RE, Kind
+from featurecat.printable import plural
 from featurecat.retrieval.request import require_text
 from featurecat.retrieval.shaping import (
     carry_forward,
@@ -36,7 +37,9 @@ from featurecat.retrieval.shaping import (
     require_frame,
     source_table,
 )
+from featurecat.retrieval.tables import commit_to_table, create, where_fields
 from featurecat.schema import Feature
+from featurecat.schema.source import TABLE_FORMATS
 from featurecat.tree import WorkTree, find_catalog
 from featurecat.writes import Staged, transaction
 from featurecat.yamlio import dump_yaml
@@ -63,6 +66,10 @@ def register_feature(
     ttl: str | None = None,
     timestamp_column: str = "event_timestamp",
     branch: str | None = None,
+    format: str = "parquet",
+    path: str | None = None,
+    table: str | None = None,
+    iceberg_catalog: str | None = None,
 ) -> Feature:
     """Declare a new feature with its data: a parquet source under ``data_root`` and YAML.
 
@@ -73,7 +80,11 @@ def register_feature(
     all. When another process registers the same name first, this call waits for it, then
     fails saying the feature already exists. With ``branch``, the change is committed on a
     new git branch created from the current one, and the working copy is switched to it.
-    Returns the new feature.
+
+    ``format`` is ``parquet`` (default), ``csv``, ``delta`` (a new Delta table, at ``path``:
+    a folder under data_root, or a URI under a declared location) or ``iceberg`` (a new
+    table ``table``, default ``featurecat.<source>``, in ``iceberg_catalog``, default the
+    only one declared). Returns the new feature.
     """
     _check_arguments(owner, entity, description, source, status, ttl, timestamp_column, branch)
     tags = _tag_list(tags)
@@ -87,14 +98,15 @@ def register_feature(
         require_frame(data, "data")
         if name not in data.columns:
             raise DataError(f"data has no column '{name}' holding the feature's values")
-        if dtype is not None and dtype not in DTYPES:
+        if dtype is not None and (not isinstance(dtype, str) or dtype not in DTYPES):
             raise UsageError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
         dtype = dtype or infer_dtype(data[name], name)
         keys = cat.entities[entity].join_keys
-        table = source_table(data, keys, timestamp_column, [(name, name, dtype)])
+        values = source_table(data, keys, timestamp_column, [(name, name, dtype)])
 
-        data_path = cat.root / cat.project.data_root / f"{source_name}.parquet"
-        if data_path.exists():
+        where = where_fields(cat, source_name, format, path, table, iceberg_catalog)
+        data_path = cat.root / cat.project.data_root / str(where.get("path"))
+        if "path" in where and "://" not in str(where["path"]) and data_path.exists():
             raise UsageError(f"{shown(data_path)} already exists; pass another source= name")
         definitions: dict[str, dict[str, Any]] = {
             f"sources/{source_name}.yaml": {
@@ -102,7 +114,7 @@ def register_feature(
                 "description": f"Values of feature {name}, written by featurecat.register_feature.",
                 "owner": owner,
                 "entity": entity,
-                "path": data_path.name,
+                **where,
                 "timestamp": timestamp_column,
             },
             f"features/{entity}/{name}.yaml": {
@@ -122,11 +134,11 @@ def register_feature(
 
         # Data, then source, then feature: a reader who comes in between finds a catalog that
         # validates (a source without features yet), never a feature without its source.
-        new = SourceData(source_name, after.sources[source_name], (data_path,))
-        new.write_table(table, change)
+        create(after, source_name, data_path, values, change)
         for relpath, text in texts.items():
             change.write(cat.root / relpath, text)
-        message = f"Register feature {name} ({dtype}, entity {entity}, {table.num_rows} rows)"
+        rows = plural(values.num_rows, "row")
+        message = f"Register feature {name} ({dtype}, entity {entity}, {rows})"
         _apply(change, cat, branch, message)
     return after.features[name]
 
@@ -161,10 +173,17 @@ def _check_new_names(cat: Catalog, name: str, source: str, entity: str, owner: s
         )
     if source in cat.sources:
         raise UsageError(f"source '{source}' already exists; pass another source= name")
-    if entity not in cat.entities:
-        raise UnknownNameError(entity, cat.entities, kind="entity")
-    if owner not in cat.teams:
-        raise UnknownNameError(owner, cat.teams, kind="team")
+    unknown = [
+        UnknownNameError(value, known, kind=kind)
+        for value, known, kind in ((entity, cat.entities, "entity"), (owner, cat.teams, "team"))
+        if value not in known
+    ]
+    if len(unknown) > 1:  # both at once, so that fixing one does not reveal the other
+        raise UnknownNameError.together(
+            unknown, "declare them in the catalog first, or pass names that it defines"
+        )
+    if unknown:
+        raise unknown[0]
 
 
 def _validated_with(cat: Catalog, texts: dict[str, bytes]) -> Catalog:
@@ -192,7 +211,7 @@ def update_feature(
     mode: Mode = "append",
     branch: str | None = None,
     allow_drift: bool = False,
-) -> Path:
+) -> Path | str:
     """Write new data for a feature's source; a new load then returns the new values.
 
     ``new_data`` holds the join keys, the source's timestamp column (or ``event_timestamp``)
@@ -203,40 +222,56 @@ def update_feature(
     the tie: they are later in the file). When the source feeds other features too, each new
     row repeats their latest values at or before its timestamp, so only this feature changes.
     ``mode="replace"`` swaps the whole file, so ``new_data`` then needs a column for every
-    feature of the source. Either way the file is written aside and renamed into place.
-    The new values are compared with the data they replace or extend (drift: mean, spread,
-    null share, categories, PSI): when a feature's ``drift`` expectation is exceeded nothing is
-    written (``allow_drift=True`` writes anyway), and notable shifts are shown as a
-    :class:`~featurecat.contracts.drift.DriftWarning`. Returns the data file.
+    feature of the source. Either way the file is written aside and renamed into place (an
+    object in storage is uploaded whole). A Delta or Iceberg source gets one commit instead:
+    an append adds only the new rows, a replace is an overwrite that time travel still
+    reads; concurrent writers, in any process, all land. The new values of a file source are
+    compared with the data they replace or extend (drift: mean, spread, null share,
+    categories, PSI): when a feature's ``drift`` expectation is exceeded nothing is written
+    (``allow_drift=True`` writes anyway), and notable shifts are shown as a
+    :class:`~featurecat.contracts.drift.DriftWarning`. Returns the data file or table.
     """
     require_text(name, "name", "a feature name (a string)")
-    if mode not in ("append", "replace"):
+    if not isinstance(mode, str) or mode not in ("append", "replace"):
         raise UsageError(f"mode must be 'append' or 'replace', not {mode!r}")
     require_text(branch, "branch", "a git branch name (a string)", optional=True)
     root = writable_root(catalog)
     require_frame(new_data, "new_data")
+    before = Catalog.load(root)
+    if before.sources[before.feature(name).source].format in TABLE_FORMATS:
+        return commit_to_table(before, name, new_data, mode, branch)
     with transaction(root) as change:
         # Read under the lock: an append builds on every earlier write, none is lost.
         cat = Catalog.load(root)
         feature = cat.feature(name)
         data = _single_file(cat, feature.source)
-        table, rows = _new_table(cat, data, name, new_data, mode)
+        table, rows = new_table(cat, data, name, new_data, mode)
         changed = [feature] if mode == "append" else cat.features_of(feature.source)
         fresh = table.slice(table.num_rows - rows) if mode == "append" else table
         check_update(cat, feature.source, changed, fresh, allow=allow_drift)
         data.write_table(table, change)
-        _apply(change, cat, branch, f"Update data of feature {name} ({mode}, {rows} rows)")
-    return data.files[0]
+        message = f"Update data of feature {name} ({mode}, {plural(rows, 'row')})"
+        _apply(change, cat, branch, message)
+    return data.files[0] if data.files else data.where
 
 
-def _new_table(
-    cat: Catalog, data: SourceData, name: str, new_data: pd.DataFrame, mode: Mode
+def new_table(
+    cat: Catalog,
+    data: SourceData,
+    name: str,
+    new_data: pd.DataFrame,
+    mode: Mode,
+    whole: bool = True,
 ) -> tuple[pa.Table, int]:
-    """The source's new data, and how many rows ``new_data`` adds to it."""
+    """The source's new data (only the new rows unless ``whole``), and how many rows
+    ``new_data`` adds to it."""
     import pyarrow as pa
 
     source = data.source
-    existing = data.read_table() if mode == "append" else None
+    # Other features' latest values are carried onto new rows, so only a shared source's
+    # append needs the rows there are.
+    shared = len(cat.features_of(source.name)) > 1
+    existing = data.read_table() if mode == "append" and (whole or shared) else None
     schema = existing.schema if existing is not None else data.schema()
     problems = list(check_schema(cat, source.name, schema, cat.features_of(source.name)))
     if problems:
@@ -265,7 +300,7 @@ def _new_table(
     if existing is not None:
         fresh = carry_forward(existing, fresh, keys, source.timestamp)
     fresh = fit_to_schema(fresh, schema)
-    table = pa.concat_tables([existing, fresh]) if existing is not None else fresh
+    table = pa.concat_tables([existing, fresh]) if existing is not None and whole else fresh
     return table, fresh.num_rows
 
 
@@ -290,7 +325,7 @@ def writable_root(catalog: str | os.PathLike[str] | Catalog | None) -> Path:
 def _single_file(cat: Catalog, name: str) -> SourceData:
     data = locate(cat, name)
     source = data.source
-    if len(data.files) != 1 or any(ch in source.path for ch in "*?["):
+    if data.parts != 1 or any(ch in str(source.path) for ch in "*?["):
         raise UsageError(
             f"source '{source.name}' reads a glob ({source.path}); update_feature writes "
             "single-file sources only, so add a new file that matches the glob instead"

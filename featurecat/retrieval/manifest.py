@@ -29,6 +29,7 @@ from featurecat.errors import DataError, UsageError
 from featurecat.retrieval.request import Plan
 from featurecat.schema import Feature
 from featurecat.schema.base import Name
+from featurecat.schema.source import TABLE_FORMATS
 
 FORMAT = 1
 #: Where ``featurecat models status`` looks for manifests by default, inside the catalog.
@@ -56,7 +57,7 @@ def provenance(catalog: Catalog, plan: Plan) -> dict[str, Any]:
             "dirty": dirty,
         },
         "sources": {
-            read.name: {"path": read.source.path, **read.data.snapshot(top)}
+            read.name: {"path": read.source.path or read.data.where, **read.data.snapshot(top)}
             for read in plan.sources
         },
     }
@@ -105,6 +106,9 @@ def definition(catalog: Catalog, feature: Feature) -> dict[str, Any]:
         "join_keys": list(catalog.entity_of(source).join_keys),
         "path": source.path,
         "timestamp": source.timestamp,
+        # Only where they say more than the path (older manifests have neither).
+        **({"format": source.format} if source.format in TABLE_FORMATS else {}),
+        **({"table": source.table} if source.table else {}),
     }
 
 

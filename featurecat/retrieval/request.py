@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from featurecat.catalog import Catalog
 from featurecat.data import SourceData, locate
@@ -94,7 +94,15 @@ def require_text(value: object, argument: str, meaning: str, optional: bool = Fa
 
 def feature_names(features: str | Iterable[str]) -> list[str]:
     """The requested names as a list; one name may be passed as a plain string."""
-    names = [features] if isinstance(features, str) else list(features)
+    if isinstance(features, str):
+        names = [features]
+    elif isinstance(features, Iterable) and not isinstance(features, bytes | Mapping):
+        names = list(features)
+    else:
+        raise UsageError(
+            "features must be a feature name or a list of them, such as ['user_age'], "
+            f"not {type(features).__name__}"
+        )
     if not names:
         raise UsageError("no features requested; pass at least one feature name")
     seen: set[str] = set()
@@ -112,8 +120,10 @@ def plan(
     features: str | Iterable[str],
     columns: Mapping[str, ValueKind],
     timestamp_column: str,
+    snapshots: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Plan:
-    """Check a request against the catalog, its data and the entity frame's ``columns``."""
+    """Check a request against the catalog, its data and the entity frame's ``columns``;
+    with ``snapshots`` (a manifest's sources), each source is read as it was then."""
     names = feature_names(features)
     unknown = [name for name in names if name not in catalog.features]
     if unknown:
@@ -131,7 +141,11 @@ def plan(
     for feature in resolved:
         by_source.setdefault(feature.source, []).append(feature)
     _check_join_keys(catalog, by_source, columns)
-    reads = tuple(source_read(catalog, name, group, columns) for name, group in by_source.items())
+    at = snapshots or {}
+    reads = tuple(
+        source_read(catalog, name, group, columns, at.get(name))
+        for name, group in by_source.items()
+    )
     return Plan(
         features=tuple(_column(f) for f in resolved),
         sources=reads,
@@ -195,10 +209,12 @@ def source_read(
     name: str,
     features: Sequence[Feature],
     columns: Mapping[str, ValueKind] | None = None,
+    at: Mapping[str, Any] | None = None,
 ) -> SourceRead:
-    """How to read ``features`` from source ``name``: its files exist and fit the catalog, and
-    its join keys can be matched with the entity frame's ``columns`` (when given)."""
-    data = locate(catalog, name)
+    """How to read ``features`` from source ``name`` (as it was at the manifest record
+    ``at``, when given): its data exists and fits the catalog, and its join keys can be
+    matched with the entity frame's ``columns`` (when given)."""
+    data = locate(catalog, name, at)
     schema = data.schema()
     problems = list(check_schema(catalog, name, schema, features))
     if problems:

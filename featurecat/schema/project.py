@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from featurecat.schema.base import Definition, Description, TeamName
+from featurecat.schema.base import Definition, Description, Name, TeamName
 from featurecat.schema.paths import check_relative_path
+from featurecat.schema.storage import IcebergCatalog, StorageLocation
 
 
 class Project(Definition):
@@ -26,6 +27,17 @@ class Project(Definition):
         description="Folder, relative to the catalog, with the portal's hand-written MkDocs "
         "sources: `mkdocs.yml` (overrides), `docs/` (pages, assets) and `overrides/` (theme). "
         "It must stay inside the repository.",
+    )
+
+    locations: dict[Name, StorageLocation] = Field(
+        default_factory=dict,
+        description="Storage locations by name: URI prefixes (`s3://bucket/prefix`...) that "
+        "sources may read under, with non-secret options. Credentials come from the "
+        "environment, never from the catalog.",
+    )
+    iceberg_catalogs: dict[Name, IcebergCatalog] = Field(
+        default_factory=dict,
+        description="Iceberg catalogs by name, for sources with `format: iceberg`.",
     )
 
     @field_validator("data_root", "site")

@@ -38,7 +38,9 @@ def test_builds_with_package_defaults(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = cli("docs", "build", "--catalog", tmp_path / "starter", "--out", out)
     assert result.exit_code == 0, result.output
-    assert (out / "features" / "customer_orders_30d" / "index.html").is_file()
+    assert "2 features, 1 source, 1 model" in result.output  # not "1 sources"
+    page = (out / "features" / "user_age" / "index.html").read_text()
+    assert "about 1 row<" in page and "about 1 rows" not in page  # the histogram's tooltips
     assert "Contribute a feature" in visible_text((out / "contributing" / "index.html").read_text())
 
 

@@ -58,7 +58,9 @@ def test_profiles_every_column_of_a_source(catalog: Catalog) -> None:
     assert source.rows == 10 and source.files == 1
     assert source.newest == datetime.datetime(2025, 1, 10, 12, tzinfo=datetime.timezone.utc)
     age = source.columns["user_age"]
-    assert (age.non_null, age.distinct, age.minimum, age.maximum) == (8, 6, 20.0, 80.0)
+    assert (age.non_null, age.minimum, age.maximum) == (8, 20.0, 80.0)
+    # A HyperLogLog estimate: DuckDB 1.5 (the last for Python 3.10) says 5 here, 2.0 says 6.
+    assert age.distinct == pytest.approx(6, abs=1)
     assert age.mean == pytest.approx(42.5)
     assert source.null_share("user_age") == pytest.approx(0.2)
     assert sum(rows for _, _, rows in age.bins) == pytest.approx(8, abs=1)

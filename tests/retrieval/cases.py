@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ import pyarrow.parquet as pq
 from featurecat.catalog import Catalog
 from featurecat.data import SourceData
 from featurecat.writes import transaction
+from tests.storage.server import S3Server
+from tests.storage.stores import new_prefix, project_yaml, put_source
 from tests.support import build_tree, commit_all, init_repo, make_catalog
 
 BASE: dict[str, str] = {
@@ -75,7 +78,11 @@ class Case:
             self.files[f"features/{feature}.yaml"] = feature_yaml(feature, name, dtype, ttl)
         return self
 
-    def build(self, root: Path) -> Path:
+    def build(self, root: Path, store: str = "local", s3: S3Server | None = None) -> Path:
+        """Write the catalog and its data; with ``store``, every source whose data is arrow
+        tables keeps them there instead (parts of a glob as files or commits, in order)."""
+        if store != "local":
+            return self._build_in(root, store, s3)
         build_tree(root, {**BASE, **self.files})
         for relpath, table in self.data.items():
             target = root / "data" / relpath
@@ -85,6 +92,37 @@ class Case:
             else:
                 pq.write_table(table, target)
         return root
+
+    def _build_in(self, root: Path, store: str, s3: S3Server | None) -> Path:
+        prefix = new_prefix()
+        files = {**BASE, **self.files, "featurecat.yaml": project_yaml("cases", s3, prefix)}
+        build_tree(root, files)
+        for relpath, text in self.files.items():
+            if not relpath.startswith("sources/"):
+                continue
+            lines = text.splitlines(keepends=True)
+            path = next(ln for ln in lines if ln.startswith("path: "))[6:].strip()
+            parts = [self.data[k] for k in sorted(self.data) if fnmatch.fnmatch(k, path)]
+            if not parts or not all(isinstance(p, pa.Table) for p in parts):
+                self._write_data(root, {k: v for k, v in self.data.items() if k == path})
+                continue
+            where = put_source(root, store, stem(relpath), parts, s3=s3, prefix=prefix)
+            kept = "".join(ln for ln in lines if not ln.startswith("path: "))
+            (root / relpath).write_text(kept + where)
+        return root
+
+    def _write_data(self, root: Path, data: Mapping[str, pa.Table | str]) -> None:
+        for relpath, table in data.items():
+            target = root / "data" / relpath
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(table, str):
+                target.write_text(table)
+            else:
+                pq.write_table(table, target)
+
+
+def stem(relpath: str) -> str:
+    return relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
 
 
 def write_source(catalog: Catalog, name: str, table: pa.Table) -> None:

@@ -19,6 +19,7 @@ import featurecat
 from featurecat.retrieval.engine import ENGINES
 from tests.retrieval import reference
 from tests.retrieval.cases import Case
+from tests.storage.stores import REMOTE, STORES
 
 Load = Callable[..., pd.DataFrame]
 
@@ -55,18 +56,40 @@ def spark() -> Iterator[Any]:
     session.stop()
 
 
-@pytest.fixture(
-    params=[
-        pytest.param(name, marks=[pytest.mark.spark] if name == "spark" else [])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every registered engine for tests that take ``engine``; with ``conforms``, every
+    engine on every store it can read (Spark reads files in the repository only: object
+    stores and table formats need JARs a session brings, which cannot be downloaded here)."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    if "conforms" not in metafunc.fixturenames:
+        metafunc.parametrize("engine", [_engine(name) for name in sorted(ENGINES)], indirect=True)
+        return
+    combos = [
+        pytest.param(name, store, id=f"{name}-{store}", marks=_engine(name).marks)
         for name in sorted(ENGINES)
+        for store in (("local",) if name == "spark" else STORES)
     ]
-)
+    metafunc.parametrize(("engine", "store"), combos, indirect=True)
+
+
+def _engine(name: str) -> Any:
+    return pytest.param(name, marks=[pytest.mark.spark] if name == "spark" else [])
+
+
+@pytest.fixture
 def engine(request: pytest.FixtureRequest) -> Any:
     """Every registered engine, by the argument for load_features: its name, or for Spark
     the test session (so the conformance suite runs each engine the registry lists)."""
     if request.param == "spark":
         return request.getfixturevalue("spark")
     return request.param
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest) -> str:
+    """Where the case's source data is kept (see tests.storage.stores)."""
+    return str(request.param)
 
 
 @pytest.fixture
@@ -82,11 +105,15 @@ def load(engine: Any) -> Load:
 
 
 @pytest.fixture
-def conforms(load: Load, tmp_path: Path) -> Callable[[Case], pd.DataFrame]:
-    """Run a case on the engine under test, check it against the oracle, return the result."""
+def conforms(
+    load: Load, tmp_path: Path, store: str, request: pytest.FixtureRequest
+) -> Callable[[Case], pd.DataFrame]:
+    """Run a case on the engine under test with its data in ``store``, check it against the
+    oracle, return the result."""
+    s3 = request.getfixturevalue("s3") if store in REMOTE else None
 
     def check(case: Case) -> pd.DataFrame:
-        root = case.build(tmp_path / "catalog")
+        root = case.build(tmp_path / "catalog", store, s3)
         actual = load(case.features, case.entity_df, root)
         expected = reference.load_features(
             featurecat.Catalog.load(root), case.features, case.entity_df

@@ -20,8 +20,9 @@ import featurecat
 from featurecat.data.reader import READERS
 from featurecat.dtypes import DTYPES
 from tests.retrieval import reference
-from tests.retrieval.cases import Case, entities, feature_yaml, rows, source_yaml, utc, write_source
+from tests.retrieval.cases import Case, entities, feature_yaml, rows, utc
 from tests.retrieval.conftest import Load
+from tests.storage.stores import REMOTE, new_prefix, project_yaml, put_source
 
 Conforms = Callable[[Case], pd.DataFrame]
 
@@ -284,22 +285,58 @@ def test_every_dtype_keeps_its_type_and_its_nulls(conforms: Conforms) -> None:
     assert values(result, "seen")[0] == utc("2024-12-31 23:59:59.000001")
 
 
-@pytest.mark.parametrize("fmt", sorted(READERS))
-def test_every_source_format_joins_alike(load: Load, tmp_path: Path, fmt: str) -> None:
-    # Each registered reader writes the data; every engine joins it as the oracle does.
+#: Every format in every storage that holds it.
+PLACES = [
+    ("parquet", "local"),
+    ("csv", "local"),
+    ("parquet", "s3"),
+    ("csv", "s3"),
+    ("delta", "delta-local"),
+    ("delta", "delta-s3"),
+    ("iceberg", "iceberg"),
+]
+SPARK_LACKS = {
+    "s3": "this Spark session cannot read s3:// (source 'events'): add the Hadoop connector",
+    "delta-local": "this Spark session has no Delta Lake connector (source 'events')",
+    "delta-s3": "this Spark session has no Delta Lake connector (source 'events')",
+    "iceberg": "this Spark session has no Iceberg catalog 'ice' (source 'events')",
+}
+
+
+def test_every_format_is_tried_in_every_storage() -> None:
+    assert {fmt for fmt, _ in PLACES} == set(READERS)
+
+
+@pytest.mark.parametrize(("fmt", "store"), PLACES, ids=[f"{f}-{s}" for f, s in PLACES])
+def test_every_source_format_joins_alike(
+    load: Load, engine: object, tmp_path: Path, fmt: str, store: str, request: pytest.FixtureRequest
+) -> None:
+    # Each format is written in each storage; every engine joins it as the oracle does, or
+    # (Spark without the session's connectors) says in one line what the session lacks.
+    s3 = request.getfixturevalue("s3") if store in REMOTE else None
+    prefix = new_prefix()
     case = Case(["age", "name"], entities(user_id=[1, 1, 2, 3], event_timestamp=["2025-01-02"] * 4))
-    case.files["sources/events.yaml"] = source_yaml("events", "user", f"events.{fmt}")
+    case.files["featurecat.yaml"] = project_yaml("cases", s3, prefix)
     case.files["features/age.yaml"] = feature_yaml("age", "events", "int64", "2d")
     case.files["features/name.yaml"] = feature_yaml("name", "events", "string")
     root = case.build(tmp_path / "catalog")
-    catalog = featurecat.Catalog.load(root)
     table = rows(
         user_id=[1, 1, 2, 3],
         event_timestamp=["2025-01-01", "2025-01-01", "2024-12-01", "2025-01-03"],
         age=[30, 31, None, 50],
         name=["a", "b", "c", "d"],
     )
-    write_source(catalog, "events", table)
+    where = put_source(root, store, "events", [table], fmt=fmt, s3=s3, prefix=prefix)
+    source = "name: events\nowner: growth\nentity: user\n"
+    (root / "sources").mkdir(exist_ok=True)
+    (root / "sources/events.yaml").write_text(source + where)
+    catalog = featurecat.Catalog.load(root)
+    if engine != "duckdb" and store in SPARK_LACKS:
+        with pytest.raises(featurecat.DataError) as caught:
+            load(case.features, case.entity_df, root)
+        assert str(caught.value).startswith(SPARK_LACKS[store])
+        assert "\n" not in str(caught.value)
+        return
     actual = load(case.features, case.entity_df, root)
     pd.testing.assert_frame_equal(
         actual, reference.load_features(catalog, case.features, case.entity_df)
