@@ -25,6 +25,7 @@ from featurecat.errors import (
 
 if TYPE_CHECKING:
     from featurecat.catalog import Catalog
+    from featurecat.notebook import search, show
     from featurecat.retrieval import get_feature, load_features, register_feature, update_feature
     from featurecat.retrieval.reproduce import reproduce
 
@@ -38,6 +39,8 @@ _LAZY = {
     "register_feature": "featurecat.retrieval",
     "update_feature": "featurecat.retrieval",
     "reproduce": "featurecat.retrieval.reproduce",
+    "search": "featurecat.notebook",
+    "show": "featurecat.notebook",
 }
 
 
@@ -67,5 +70,7 @@ __all__ = [
     "load_features",
     "register_feature",
     "reproduce",
+    "search",
+    "show",
     "update_feature",
 ]

@@ -107,6 +107,17 @@ class Catalog:
 
         return load_catalog(path, ref)
 
+    def __repr__(self) -> str:
+        from featurecat.notebook import catalog_text
+
+        return catalog_text(self)
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: what the catalog holds, and how to search it."""
+        from featurecat.notebook import catalog_html
+
+        return catalog_html(self)
+
     def objects(self, kind: Kind | str) -> Mapping[str, Definition]:
         """The objects of one kind (a :class:`~featurecat.names.Kind` or its name), by name."""
         kind = _kind(kind)

@@ -54,6 +54,9 @@ def validate(
         diagnostics.extend(
             d for d in data_problems(catalog) if (d.path, d.line, d.code) not in seen
         )
+        from featurecat.agreement import agreeing_values
+
+        diagnostics.extend(agreeing_values(catalog))
         diagnostics.sort(key=lambda d: (d.path, d.line, d.column))
     if changed_since is not None:
         from featurecat.load import changed_since as changed_files

@@ -33,6 +33,8 @@ CORE = {
     "changes",
     "printable",
     "contracts",
+    "entries",
+    "similar",
 }
 IO = {
     "yamlio",
@@ -47,8 +49,10 @@ IO = {
     "writes",
     "validation",
     "measure",
+    "cache",
+    "agreement",
 }
-APPS = {"cli", "portal", "retrieval"}
+APPS = {"cli", "portal", "retrieval", "notebook"}
 HEAVY = {
     "pandas",
     "duckdb",
@@ -62,7 +66,7 @@ HEAVY = {
     "subprocess",
 }
 # Catalog.load is the public entry point; it hands over to the loader when called.
-ALLOWED = {("catalog", "load")}
+ALLOWED = {("catalog", "load"), ("catalog", "notebook")}
 
 
 def layer(module: str) -> str:

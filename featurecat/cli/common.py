@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -88,14 +88,19 @@ def load(catalog_path: str | None, ref: str | None) -> Catalog:
     except UsageError:
         raise  # no catalog to read: the CLI prints it with exit code 2
     except CatalogError as exc:
-        for diagnostic in exc.errors:
-            click.echo(str(diagnostic), err=True)
-        click.echo(
-            f"the catalog has {plural(len(exc.errors), 'error')}; run 'featurecat validate' "
-            "for details",
-            err=True,
-        )
-        sys.exit(1)
+        fail(exc)
+
+
+def fail(exc: CatalogError) -> NoReturn:
+    """Print a catalog's errors to stderr and exit with code 1."""
+    for diagnostic in exc.errors:
+        click.echo(str(diagnostic), err=True)
+    click.echo(
+        f"the catalog has {plural(len(exc.errors), 'error')}; run 'featurecat validate' "
+        "for details",
+        err=True,
+    )
+    sys.exit(1)
 
 
 def wants_color() -> bool:

@@ -25,9 +25,6 @@ from featurecat.data import SourceData, locate
 from featurecat.data.files import data_files
 from featurecat.diff import compare
 from featurecat.names import Kind
-from featurecat.schema import Source
-from featurecat.schema.source import TABLE_FORMATS
-from featurecat.schema.storage import scheme_of
 from featurecat.tree import git_blob_id
 
 
@@ -43,9 +40,13 @@ def previous(catalog: Catalog, name: str, base: str | None = None) -> Iterator[S
 
     old = load_catalog(catalog.root, base).catalog
     source = old.sources.get(name) if old is not None else None
-    pattern = _committed(old.project.data_root, source) if old is not None and source else None
-    files = gitio.data_at(catalog.root, base, pattern) if pattern is not None else {}
-    if source is None or not files:
+    # Data outside the repository (object storage, tables) has no version in git.
+    if old is None or source is None or source.local_path is None:
+        yield None
+        return
+    pattern = posixpath.join(old.project.data_root, source.local_path)
+    files = gitio.data_at(catalog.root, base, pattern)
+    if not files:
         yield None
         return
     with tempfile.TemporaryDirectory(prefix="featurecat-previous-") as folder:
@@ -84,23 +85,15 @@ def changed_since(catalog: Catalog, base: str) -> frozenset[str]:
     return frozenset(touched)
 
 
-def _committed(data_root: str, source: Source) -> str | None:
-    """The pattern of a source's data files in the repository, as git sees them; ``None``
-    for data git does not hold (object storage, table formats)."""
-    if source.path is None or scheme_of(source.path) or source.format in TABLE_FORMATS:
-        return None
-    return posixpath.join(data_root, source.path)
-
-
 def data_changed(catalog: Catalog, name: str, base: str) -> bool:
     """Whether source ``name``'s data files differ from the ones committed at ``base`` (by
     git blob id, at the path the source names now)."""
     from featurecat import gitio
 
     source = catalog.sources[name]
-    pattern = _committed(catalog.project.data_root, source)
-    if pattern is None:
+    if source.local_path is None:  # data outside the repository: git holds no version of it
         return False
+    pattern = posixpath.join(catalog.project.data_root, source.local_path)
     then = {p: git_blob_id(c) for p, c in gitio.data_at(catalog.root, base, pattern).items()}
     now = {
         Path(os.path.relpath(f, catalog.root)).as_posix(): git_blob_id(f.read_bytes())

@@ -26,8 +26,10 @@ from featurecat.compat import (
     describe_finding,
 )
 from featurecat.errors import Diagnostic
+from featurecat.names import Kind
 from featurecat.printable import plural
 from featurecat.report.diagnostics import github_annotation
+from featurecat.similar import Similarity, duplicates_of
 
 #: A comment marker, so a CI job can find and update its own comment.
 MARKER = "<!-- featurecat-report -->"
@@ -61,6 +63,10 @@ def render_text(report: Report) -> str:
                 blocks.append(f"  used by: {users}")
     lines = [_title(report), _counts(report)]
     lines += ["", *blocks] if blocks else []
+    duplicates = _duplicates(report)
+    if duplicates:
+        lines += ["", "Possible duplicates:"]
+        lines += [f"  {_duplicate(d)}" for d in duplicates]
     teams = report.teams_to_tell()
     if teams:
         lines += ["", "Teams to tell:"]
@@ -92,6 +98,15 @@ def render_json(report: Report) -> str:
         "summary": _summary(report),
         "changes": [_assessment_json(a) for a in report.assessments],
         "teams": report.teams_to_tell(),
+        "duplicates": [
+            {
+                "feature": d.feature,
+                "other": d.other,
+                "reasons": list(d.reasons),
+                "message": _duplicate(d),
+            }
+            for d in _duplicates(report)
+        ],
         "problems": [asdict(p) for p in report.problems],
         "errors": [asdict(d) for d in report.errors],
         "warnings": [asdict(d) for d in report.validation if not d.is_error],
@@ -130,6 +145,17 @@ def _markdown(report: Report, cap: int | None) -> str:
             parts += ["| | What changed | Used by |", "|---|---|---|"]
             parts += _capped(rows, cap, table=True)
             parts.append("")
+    duplicates = _duplicates(report)
+    if duplicates:
+        parts += [f"#### Possible duplicates ({len(duplicates)})", ""]
+        parts += _capped(
+            [
+                f"- {code(d.feature)} looks like a duplicate of {code(d.other)} ({md(d.because)})"
+                for d in duplicates
+            ],
+            cap,
+        )
+        parts.append("")
     teams = report.teams_to_tell()
     if teams:
         parts += ["#### Teams to tell", ""]
@@ -144,6 +170,22 @@ def _markdown(report: Report, cap: int | None) -> str:
         parts += _capped([_diagnostic_md(d) for d in warnings], cap)
         parts += ["", "</details>"]
     return "\n".join(parts).rstrip("\n")
+
+
+def _duplicates(report: Report) -> list[Similarity]:
+    """Features this change adds (or renames) that look like features the catalog has."""
+    added = [
+        a.name
+        for a in report.assessments
+        if a.kind is Kind.FEATURE and a.action in ("added", "renamed")
+    ]
+    return duplicates_of(report.diff.new, added) if added else []
+
+
+def _duplicate(similarity: Similarity) -> str:
+    return (
+        f"{similarity.feature} looks like a duplicate of {similarity.other} ({similarity.because})"
+    )
 
 
 def _row_md(a: Assessment) -> str:

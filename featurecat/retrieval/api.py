@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from featurecat.catalog import Catalog
 from featurecat.errors import UnknownNameError, UsageError
 from featurecat.retrieval import manifest as manifests
+from featurecat.retrieval import tracking
 from featurecat.retrieval.engine import get_engine
 from featurecat.retrieval.request import plan, require_text, source_read
 
@@ -45,6 +46,7 @@ def load_features(
     manifest: str | os.PathLike[str] | None = None,
     model: str | None = None,
     snapshots: Mapping[str, Mapping[str, Any]] | None = None,
+    mlflow: bool | None = None,
 ) -> Any:
     """Join feature values onto ``entity_df``, point-in-time.
 
@@ -65,9 +67,12 @@ def load_features(
 
     What the load used is attached as ``df.attrs["featurecat"]`` (pandas; arrow keeps it in
     the schema metadata) and, with ``manifest="path.json"``, written there for
-    ``featurecat models status``. ``model`` names the model being trained, for that report.
-    ``snapshots`` (a manifest's ``sources``) reads each source as it was then; see
-    :func:`featurecat.reproduce`.
+    ``featurecat models status``. ``model`` names the model being trained, for that report;
+    a feature the model does not declare gets an ``UndeclaredFeatureWarning`` naming the line
+    of its YAML to add it at. With an active MLflow run, the manifest is logged as an
+    artifact and each feature's version as a run parameter (``mlflow=False`` or
+    ``FEATURECAT_MLFLOW=0`` turn that off). ``snapshots`` (a manifest's ``sources``) reads
+    each source as it was then; see :func:`featurecat.reproduce`.
     """
     require_text(timestamp_column, "timestamp_column", "a column name (a string)")
     require_text(model, "model", "a model name (a string)", optional=True)
@@ -79,8 +84,11 @@ def load_features(
     if manifest is not None:
         manifest = manifests.target(manifest)
     request = plan(cat, features, runner.columns(entity_df), timestamp_column, snapshots)
+    if model is not None:
+        tracking.warn_undeclared(cat, model, (f.name for f in request.features))
     native = output or runner.outputs[0]
-    if manifest is None and native not in ("pandas", "arrow"):
+    track = tracking.wants_mlflow(mlflow)
+    if manifest is None and native not in ("pandas", "arrow") and not track:
         return runner.retrieve(request, entity_df, output)
     # Git state and data fingerprints are gathered while the engine joins.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -93,6 +101,8 @@ def load_features(
     )
     if manifest is not None:
         manifests.write(record, manifest)
+    if track:
+        tracking.log_to_mlflow(record)
     return _with_manifest(result, record)
 
 

@@ -225,11 +225,11 @@ def update_feature(
     feature of the source. Either way the file is written aside and renamed into place (an
     object in storage is uploaded whole). A Delta or Iceberg source gets one commit instead:
     an append adds only the new rows, a replace is an overwrite that time travel still
-    reads; concurrent writers, in any process, all land. The new values of a file source are
-    compared with the data they replace or extend (drift: mean, spread, null share,
-    categories, PSI): when a feature's ``drift`` expectation is exceeded nothing is written
-    (``allow_drift=True`` writes anyway), and notable shifts are shown as a
-    :class:`~featurecat.contracts.drift.DriftWarning`. Returns the data file or table.
+    reads; concurrent writers, in any process, all land. Returns the data file or table.
+    The new values are compared with the data they replace or extend (drift: mean, spread,
+    null share, categories, PSI): when a feature's ``drift`` expectation is exceeded nothing is
+    written (``allow_drift=True`` writes anyway), and notable shifts are shown as a
+    :class:`~featurecat.contracts.drift.DriftWarning`.
     """
     require_text(name, "name", "a feature name (a string)")
     if not isinstance(mode, str) or mode not in ("append", "replace"):
@@ -239,7 +239,7 @@ def update_feature(
     require_frame(new_data, "new_data")
     before = Catalog.load(root)
     if before.sources[before.feature(name).source].format in TABLE_FORMATS:
-        return commit_to_table(before, name, new_data, mode, branch)
+        return commit_to_table(before, name, new_data, mode, branch, allow_drift=allow_drift)
     with transaction(root) as change:
         # Read under the lock: an append builds on every earlier write, none is lost.
         cat = Catalog.load(root)

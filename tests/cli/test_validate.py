@@ -160,7 +160,9 @@ BAD_INPUT = {
     "feature named like a column of the entity rows": (
         {
             "features/user/user_id.yaml": feature(name="user_id", column="age"),
-            "features/user/event_timestamp.yaml": feature(name="event_timestamp", column="age"),
+            "features/user/event_timestamp.yaml": feature(
+                name="event_timestamp", column="age_group"
+            ),
         },
         [
             "catalog/features/user/event_timestamp.yaml:1: error: feature 'event_timestamp' has "

@@ -137,7 +137,7 @@ def test_one_save_is_one_rebuild_and_the_previous_site_is_served_meanwhile(
     status = served.idle()
     assert (status["builds"], status["version"], status["failures"]) == (2, 2, 0)
     output = served.stop()
-    assert "write    7 files changed, 0 removed" in output
+    assert "write    8 files changed, 0 removed" in output  # 7 pages and the feature data
     assert output.count("Build 2 served") == 1 and "Build 3" not in output
 
 
