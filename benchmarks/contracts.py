@@ -17,14 +17,13 @@ median of --repeat runs (or the minimum with --stat min):
 * dbt way: one query per expectation (17 per source: ``SELECT count(*) FROM src WHERE
   <failing>``, dbt's shape of a test), over the same files.
 
-Network (``--network-sources``, default 2 of the sources, 0 to skip): object storage is not
-on main yet, so it is simulated: the same files behind an fsspec filesystem registered on
-DuckDB (how DuckDB reads object storage through fsspec), where every read is one request
-costing a fixed latency (``--latency``, default 20 ms, an object store's first-byte latency)
-plus its bytes at ``--bandwidth`` MB/s (default 200), and nothing is cached between queries.
-The featurecat side runs ``run_contracts`` through a reader of those files; target: the
-single pass at least 3x faster than one query per expectation. Needs ``pip install fsspec``
-for that part; the requests each side made are printed too.
+Object storage (``--network-sources``, default 2 of the sources, 0 to skip): the same files
+as objects on the moto S3 server the tests use (``tests/storage``: a real S3 API over HTTP on
+this machine), under a declared storage location, read by featurecat's own S3 reader (s3fs
+registered on DuckDB). The featurecat side runs ``run_contracts`` on that catalog; the dbt
+side runs its queries through the same reader; target: the single pass at least 3x faster
+than one query per expectation. Needs ``pip install 'featurecat[s3,test]'``; the S3
+requests each side made are printed too.
 
     python benchmarks/contracts.py                       # full size (a few minutes)
     python benchmarks/contracts.py --rows 100000 --repeat 1   # quick
@@ -38,8 +37,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -175,82 +173,97 @@ def dbt_way(
     return count
 
 
-# --- the network part ------------------------------------------------------------------------
+# --- object storage ---------------------------------------------------------------------------
 
 
-class Remote:
-    """Files read as from object storage: every read is one request that costs a fixed
-    latency plus its bytes over a bandwidth (fsspec's buffered file with no cache, as s3fs
-    reads ranges), and nothing is cached between queries. Registered on DuckDB as the
-    ``remote://`` filesystem, which is how DuckDB reads object storage through fsspec."""
+def object_storage(catalog: Catalog, root: Path, args: argparse.Namespace) -> None:
+    """The first ``--network-sources`` sources again, as objects on the moto S3 server of the
+    tests (a real S3 API over HTTP on this machine), read by featurecat's object-storage
+    reader: s3fs registered on DuckDB, the way every source under a storage location is
+    read. Nothing is cached between queries, as for a dbt run."""
+    try:
+        from tests.storage.server import s3_server
+    except ImportError:
+        print("  object storage: skipped (pip install 'featurecat[s3,test]')")
+        return
+    names = sorted(catalog.sources)[: args.network_sources]
+    with s3_server() as s3:
+        bucket = s3.bucket("fc-bench")
+        for name in names:
+            s3.client().upload_file(
+                str(root / "data" / f"{name}.parquet"), bucket, f"{name}.parquet"
+            )
+        remote = Catalog.load(_remote_catalog(root, names, s3.location(f"s3://{bucket}")))
+        selection = Selection(skip=("unique",))
+        checked = run_contracts(remote, selection, now=NOW)
+        broken = [o.message for o in checked.outcomes if o.status == "error"]
+        assert not broken, broken  # a read that failed would look fast
+        requests = {}
+        s3.traffic(reset=True)
+        single = timed(lambda: run_contracts(remote, selection, now=NOW), args.repeat, args.stat)
+        requests["single"] = len(s3.traffic(reset=True)) // args.repeat
+        base = timed(lambda: _on_objects(remote, names, [BASELINE]), args.repeat, args.stat)
+        requests["base"] = len(s3.traffic(reset=True)) // args.repeat
+        queries = dbt_queries(remote, names[0])
+        dbt = timed(
+            lambda: _on_objects(remote, names, queries, per_source=True), args.repeat, args.stat
+        )
+        requests["dbt"] = len(s3.traffic(reset=True)) // args.repeat
+    print(f"object storage (moto's S3 server on this machine): {len(names)} sources,")
+    print("  read by featurecat's S3 reader (s3fs on DuckDB); DuckDB's file cache off for the")
+    print("  dbt way and the baseline, so each of their queries reads over the network")
+    line("baseline, one scan per source", base, f"({requests['base']} requests)")
+    line(
+        "featurecat, all but uniqueness, one query per source",
+        single,
+        f"= {single / base:.2f}x the baseline ({requests['single']} requests)",
+    )
+    line(
+        "dbt way, one query per expectation",
+        dbt,
+        f"= {dbt / single:.2f}x featurecat's single pass "
+        f"(target >= 3x; {requests['dbt']} requests)",
+    )
 
-    def __init__(self, root: Path, latency: float, bandwidth: float) -> None:
-        self.root, self.latency, self.bandwidth = root, latency, bandwidth
-        self.requests = 0
 
-    def filesystem(self) -> Any:
-        from fsspec.spec import AbstractBufferedFile, AbstractFileSystem
+def _remote_catalog(root: Path, names: list[str], location: str) -> Path:
+    """A copy of the catalog with sources ``names`` only, read from the ``lake`` location."""
+    import shutil
 
-        remote = self
-
-        class File(AbstractBufferedFile):  # type: ignore[misc]
-            def _fetch_range(self, start: int, end: int) -> bytes:
-                remote.requests += 1
-                time.sleep(remote.latency + (end - start) / (remote.bandwidth * 1e6))
-                with open(remote.local(self.path), "rb") as handle:
-                    handle.seek(start)
-                    return handle.read(end - start)
-
-        class Filesystem(AbstractFileSystem):  # type: ignore[misc]
-            protocol = "remote"
-
-            def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
-                remote.requests += 1
-                time.sleep(remote.latency)  # a HEAD request
-                local = remote.local(path)
-                return {"name": path, "size": local.stat().st_size, "type": "file"}
-
-            def modified(self, path: str) -> datetime:
-                return datetime(2025, 1, 1, tzinfo=timezone.utc)
-
-            def _open(self, path: str, mode: str = "rb", **kwargs: Any) -> Any:
-                return File(
-                    self, path, mode, cache_type="none", size=remote.local(path).stat().st_size
-                )
-
-        return Filesystem(skip_instance_cache=True)
-
-    def local(self, path: str) -> Path:
-        return self.root / path.removeprefix("remote://").lstrip("/")
+    remote = root.parent / "remote-catalog"
+    shutil.copytree(root, remote, ignore=shutil.ignore_patterns("data"))
+    (remote / "featurecat.yaml").write_text(f"name: bench\nlocations:\n  lake:\n{location}")
+    for path in [*remote.glob("sources/*.yaml"), *remote.glob("features/*.yaml")]:
+        name = path.stem.split("_")[0]
+        if name not in names:
+            path.unlink()
+        elif path.parent.name == "sources":
+            url = f"path: s3://fc-bench/{name}.parquet"
+            path.write_text(path.read_text().replace(f"path: {name}.parquet", url))
+    return remote
 
 
-def remote_reader(remote: Remote) -> Any:
-    """A parquet reader of the sources' files in ``remote``: the shape of the object storage
-    readers to come (register the filesystem on the connection, scan the URLs)."""
-    from featurecat.data.duck import Scan
-    from featurecat.data.parquet import ParquetReader
+BASELINE = "SELECT count(*), max(event_timestamp), " + ", ".join(f"sum({c})" for c in FEATURES)
+BASELINE += " FROM {r}"
 
-    class Reader(ParquetReader):
-        def locate(self, catalog: Any, name: str) -> Any:
-            from featurecat.data.source import SourceData
 
-            return SourceData(name, catalog.sources[name], (Path(name),))
+def _on_objects(
+    catalog: Catalog, names: list[str], queries: list[str], per_source: bool = False
+) -> None:
+    """Run ``queries`` over each source in ``names`` through the source's own reader; with
+    ``per_source``, the source's dbt queries (``queries`` are the first source's)."""
+    from featurecat.data import locate
+    from featurecat.data.duck import column_types, scan
 
-        def schema(self, data: Any) -> pa.Schema:
-            with remote.filesystem().open(f"remote://{data.source.path}") as handle:
-                return pq.read_schema(handle)
-
-        @contextmanager
-        def scan(
-            self, con: Any, data: Any, types: Any, *, union_by_name: bool = False
-        ) -> Iterator[Scan]:
-            con.register_filesystem(remote.filesystem())
-            try:
-                yield Scan("read_parquet($files)", {"files": [f"remote://{data.source.path}"]})
-            finally:
-                con.unregister_filesystem("remote")
-
-    return Reader()
+    with connect() as con:
+        # Every read goes over the network, as the target is stated: DuckDB's cache of
+        # remote file blocks would otherwise answer later queries from memory.
+        con.execute("SET enable_external_file_cache = false")
+        for name in names:
+            data = locate(catalog, name)
+            with scan(con, data, column_types("event_timestamp", FEATURES)) as found:  # type: ignore[arg-type]
+                for query in dbt_queries(catalog, name) if per_source else queries:
+                    con.execute(query.format(r=found.relation), found.params).fetchall()
 
 
 def main() -> None:
@@ -260,8 +273,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stat", choices=["median", "min"], default="median")
     parser.add_argument("--network-sources", type=int, default=2)
-    parser.add_argument("--latency", type=float, default=0.020)
-    parser.add_argument("--bandwidth", type=float, default=200.0)
     args = parser.parse_args()
     global NOW  # an hour after the newest row, so freshness holds as it would in production
     NOW = datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=15 * args.rows + 3600)
@@ -305,56 +316,7 @@ def main() -> None:
             f"= {dbt / single:.2f}x featurecat's single pass",
         )
         if args.network_sources > 0:
-            network(catalog, root, args)
-
-
-def network(catalog: Catalog, root: Path, args: argparse.Namespace) -> None:
-    try:
-        import fsspec  # noqa: F401
-    except ImportError:
-        print("  network: skipped (pip install fsspec)")
-        return
-    from featurecat.data import reader as readers
-
-    names = sorted(catalog.sources)[: args.network_sources]
-    remote = Remote(root / "data", args.latency, args.bandwidth)
-    relations = {s: f"read_parquet('remote://{s}.parquet')" for s in names}
-
-    def register(con: Any) -> None:
-        con.register_filesystem(remote.filesystem())
-
-    original = readers.READERS["parquet"]
-    readers.READERS["parquet"] = remote_reader(remote)
-    selection = Selection(names=tuple(names), skip=("unique",))
-    try:
-        checked = run_contracts(catalog, selection, now=NOW)
-        broken = [o.message for o in checked.outcomes if o.status == "error"]
-        assert not broken, broken  # a read that failed would look fast
-        remote.requests = 0
-        single = timed(lambda: run_contracts(catalog, selection, now=NOW), args.repeat, args.stat)
-        single_requests, remote.requests = remote.requests // args.repeat, 0
-    finally:
-        readers.READERS["parquet"] = original
-    base = timed(lambda: baseline(list(relations.values()), register), args.repeat, args.stat)
-    base_requests, remote.requests = remote.requests // args.repeat, 0
-    dbt = timed(lambda: dbt_way(catalog, relations, register), args.repeat, args.stat)
-    dbt_requests = remote.requests // args.repeat
-    print(
-        f"network (simulated object storage): {len(names)} sources, "
-        f"{args.latency * 1000:.0f} ms a request plus its bytes at {args.bandwidth:.0f} MB/s,"
-    )
-    print("  read by DuckDB through fsspec, no cache between queries")
-    line("baseline, one scan per source", base, f"({base_requests} requests)")
-    line(
-        "featurecat, all but uniqueness, one query per source",
-        single,
-        f"= {single / base:.2f}x the baseline ({single_requests} requests)",
-    )
-    line(
-        "dbt way, one query per expectation",
-        dbt,
-        f"= {dbt / single:.2f}x featurecat's single pass (target >= 3x; {dbt_requests} requests)",
-    )
+            object_storage(catalog, root, args)
 
 
 if __name__ == "__main__":

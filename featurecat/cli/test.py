@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 import click
 
 from featurecat.cli.common import catalog_option, format_option
-from featurecat.errors import UsageError
 
 
 def _now(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime:
@@ -68,7 +67,7 @@ def _now(ctx: click.Context, param: click.Parameter, value: str | None) -> datet
     type=click.Choice(["duckdb", "spark"]),
     default="duckdb",
     show_default=True,
-    help="What measures the data (DuckDB only, for now).",
+    help="What measures the data: DuckDB, or Spark (the active session, or a local one).",
 )
 def test(
     names: tuple[str, ...],
@@ -88,7 +87,8 @@ def test(
     """Run the catalog's contracts (the expect: of features and sources) against the data.
 
     NAMEs are features or sources; the options narrow the run (a model selects the features
-    it uses). Every expectation of a source is measured in one DuckDB query. Each failure
+    it uses). Every expectation of a source is measured in one DuckDB query (one
+    Spark job with --engine spark). Each failure
     names the feature, the expectation, its file and line, what was observed and up to five
     failing rows.
 
@@ -103,8 +103,6 @@ def test(
     from featurecat.printable import printable_lines
     from featurecat.tree import shown
 
-    if engine == "spark":
-        raise UsageError("featurecat test measures data with DuckDB only; drop --engine spark")
     catalog = load(catalog_path, None)
     selection = Selection(
         names=names,
@@ -116,7 +114,7 @@ def test(
         skip=skip,
         changed=touched(catalog, changed_since) if changed_since else None,
     )
-    results = run_contracts(catalog, selection, now=now)
+    results = run_contracts(catalog, selection, now=now, engine=engine)
     written = write_results(catalog, results, results_path)
     output = FORMATS[fmt](results)
     click.echo(output if fmt in ("json", "junit") else printable_lines(output))

@@ -3,8 +3,8 @@
 Per source: its data is located and its schema checked against the declarations (a missing
 column fails its features' expectations, not the others'), then one query measures every
 selected expectation of the source and its features (:func:`.scan.measure_scan`), and one
-more measures uniqueness when asked for (:func:`.scan.measure_unique`). DuckDB only: Spark
-has no contract runner yet.
+more measures uniqueness when asked for (:func:`.scan.measure_unique`). On Spark
+(``engine="spark"``), :mod:`.spark` measures the same aggregates in one job per source.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from featurecat.catalog import Catalog
 from featurecat.contracts.judge import Judged, Measured, judge
@@ -22,10 +22,9 @@ from featurecat.contracts.kinds import KINDS, Expectation, Freshness, Severity, 
 from featurecat.contracts.results import RESULTS_FILE, Outcome, Results, SourceState, dumps
 from featurecat.contracts.select import Selected, Selection, select
 from featurecat.data import SourceData, SourceFilesError, locate
-from featurecat.data.duck import connect
 from featurecat.datacheck import check_schema
-from featurecat.errors import DataError
-from featurecat.measure.scan import Planned, failing_rows, measure_scan, measure_unique
+from featurecat.errors import DataError, UsageError
+from featurecat.measure.scan import Planned
 from featurecat.names import Kind
 from featurecat.printable import printable
 
@@ -36,6 +35,12 @@ if TYPE_CHECKING:
 _ROWS = frozenset({"not_null", "range", "accepted_values"})
 #: Told after each source is measured: its name, and how many of its outcomes failed.
 Progress = Callable[[str, int], None]
+#: engine -> the module that measures with it (``session``, ``measure_scan``,
+#: ``measure_unique``, ``failing_rows``: the same functions, the same results).
+MEASURERS: dict[str, str] = {
+    "duckdb": "featurecat.measure.scan",
+    "spark": "featurecat.measure.spark",
+}
 
 
 @dataclass(frozen=True)
@@ -55,20 +60,26 @@ def run_contracts(
     *,
     now: datetime,
     progress: Progress | None = None,
+    engine: str = "duckdb",
 ) -> Results:
     """Measure and judge the expectations ``selection`` (default: all) covers, one source
-    at a time. Drift needs a previous version of the data: see :mod:`.drift`."""
+    at a time, on ``engine`` (``duckdb`` or ``spark``). Drift needs a previous version of
+    the data: see :mod:`.drift`."""
+    import importlib
+
+    if engine not in MEASURERS:
+        raise UsageError(f"unknown engine '{engine}'; use one of {', '.join(sorted(MEASURERS))}")
+    measurer = importlib.import_module(MEASURERS[engine])
     selection = selection or Selection()
     chosen = select(catalog, selection)
     skipped = tuple(k for k in KINDS if not selection.runs(k))
     results = Results(catalog.project.name, now, commit=catalog.commit, skipped=skipped)
-    with connect() as con:
-        con.execute("SET enable_progress_bar = false")
+    with measurer.session() as con:
         for source in chosen.sources:
             declared = list(_declared(catalog, source, chosen, selection))
             if not declared:
                 continue
-            outcomes, state = _run_source(con, catalog, source, declared, now)
+            outcomes, state = _run_source(measurer, con, catalog, source, declared, now)
             results.outcomes += outcomes
             results.sources[source] = state
             if progress is not None:
@@ -111,7 +122,12 @@ def _declared(
 
 
 def _run_source(
-    con: object, catalog: Catalog, source: str, declared: list[_Declared], now: datetime
+    measurer: Any,
+    con: object,
+    catalog: Catalog,
+    source: str,
+    declared: list[_Declared],
+    now: datetime,
 ) -> tuple[list[Outcome], SourceState]:
     definition = catalog.sources[source]
     limits = definition.expect.freshness if definition.expect is not None else None
@@ -128,7 +144,8 @@ def _run_source(
         if why:
             outcomes[i] = _outcome(catalog, d, Judged("error", why))
     keys = catalog.entity_of(definition).join_keys
-    for measured_by, measure in (("scan", measure_scan), ("unique", measure_unique)):
+    for measured_by in ("scan", "unique"):
+        measure = getattr(measurer, f"measure_{measured_by}")
         batch = [
             (i, d)
             for i, d in enumerate(declared)
@@ -147,7 +164,7 @@ def _run_source(
         ]
         if measured_by == "scan":
             state = SourceState(found[0].rows, found[0].newest, *_limits(limits))
-            found = _with_failing_rows(con, data, keys, batch, found, judged)
+            found = _with_failing_rows(measurer.failing_rows, con, data, keys, batch, found, judged)
             # Again, now that failing ranges have their count.
             judged = [
                 judge(d.kind, d.expectation, m, now) for (_, d), m in zip(batch, found, strict=True)
@@ -160,6 +177,7 @@ def _run_source(
 
 
 def _with_failing_rows(
+    failing_rows: Callable[..., list[tuple[tuple[dict[str, Any], ...], int | None]]],
     con: object,
     data: SourceData,
     keys: list[str],

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +30,17 @@ from featurecat.contracts.judge import Measured
 from featurecat.contracts.kinds import AcceptedValues, Expectation, Range
 from featurecat.contracts.results import MAX_EXAMPLES
 from featurecat.data import SourceData
-from featurecat.data.duck import column_types, quote, scan
+from featurecat.data.duck import column_types, connect, quote, scan
 from featurecat.dtypes import DTYPE_SPECS, Dtype
 from featurecat.errors import DataError
+
+
+@contextmanager
+def session() -> Iterator[Any]:
+    """A DuckDB connection for a run, closed at its end."""
+    with connect() as con:
+        con.execute("SET enable_progress_bar = false")
+        yield con
 
 
 @dataclass(frozen=True)
@@ -177,20 +186,25 @@ def measure_scan(
     found = []
     for plan, query in zip(plans, queries, strict=True):
         values = {name: row[aliases[expr]] for name, expr in query.select.items()}
-        # Counts over no rows are 0, never null; only the lowest and highest value can be.
-        values = {k: 0 if v is None and k not in ("low", "high") else v for k, v in values.items()}
-        count = query.count(values, rows)
-        found.append(
-            Measured(
-                rows=rows,
-                count=count or 0,
-                low=values.get("low"),
-                high=values.get("high"),
-                newest=newest,
-                noun="rows with a value" if plan.column else "rows",
-            )
-        )
+        found.append(measured(plan, query, values, rows, newest))
     return found
+
+
+def measured(
+    plan: Planned, query: _Query, values: dict[str, Any], rows: int, newest: Any
+) -> Measured:
+    """What ``plan``'s aggregates (``values``, by the names ``query`` gives them) measured,
+    over a source of ``rows`` rows whose newest event time is ``newest``."""
+    # Counts over no rows are 0, never null; only the lowest and highest value can be.
+    values = {k: 0 if v is None and k not in ("low", "high") else v for k, v in values.items()}
+    return Measured(
+        rows=rows,
+        count=query.count(values, rows) or 0,
+        low=values.get("low"),
+        high=values.get("high"),
+        newest=newest,
+        noun="rows with a value" if plan.column else "rows",
+    )
 
 
 def _without_nan(

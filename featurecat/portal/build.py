@@ -32,6 +32,7 @@ from featurecat.errors import UsageError
 from featurecat.history import read_history
 from featurecat.portal import site as sitemod
 from featurecat.portal.caches import PageMemo, StoredProfiles
+from featurecat.portal.contracts import read_results
 from featurecat.portal.incremental import CACHE_DIR, Plan
 from featurecat.portal.keys import intact, inventory, page_keys, site_digest
 from featurecat.portal.kinds import KINDS, page_path
@@ -166,7 +167,11 @@ def prepare(
             offline=offline,
         )
         memo = PageMemo(work / "cache" / "pages.json", work / "docs")
-        pages = render_pages(catalog, history, profiles, options, workers=workers, memo=memo)
+        # The tests' latest results: a Pages job runs `featurecat test`, then builds.
+        results, unreadable = read_results(catalog)
+        pages = render_pages(
+            catalog, history, profiles, options, workers=workers, memo=memo, contracts=results
+        )
         docs: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
         docs.update(sitemod.assets())
         extra_pages = _add_site_docs(docs, site)
@@ -178,7 +183,9 @@ def prepare(
         keys = page_keys(docs, pages, theme, config)
         digest = site_digest([*docs.items(), *theme.items(), ("mkdocs.yml", config.encode())])
         reused = f", {len(memo.reused):,} unchanged" if memo.reused else ""
-        say(f"{plural(len(pages), 'page')} generated{reused}")
+        tested = f", contract results of {results.now:%Y-%m-%d %H:%M} UTC" if results else ""
+        skipped = f" (contract results left out: {unreadable})" if unreadable else ""
+        say(f"{plural(len(pages), 'page')} generated{reused}{tested}{skipped}")
     with _phase(progress, "write") as say:
         written, removed = sync(work / "docs", docs, known=memo.reused)
         memo.save(docs)

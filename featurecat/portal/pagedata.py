@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from featurecat.changes import Change
 from featurecat.names import Kind
 from featurecat.portal.charts import Flow
+from featurecat.portal.contracts import FeatureContracts
 from featurecat.portal.profile import ColumnProfile
 from featurecat.schema import Entity, Feature, Model, Source, Team
 from featurecat.similar import Similarity
@@ -66,6 +67,8 @@ class FeaturePage:
     """Where the source's data lives, in words (format, storage location or repository)."""
     similar: tuple[Similarity, ...]
     """Features that look like this one (:mod:`featurecat.similar`)."""
+    contracts: FeatureContracts | None = None
+    """Its contracts' latest results (from the results file ``featurecat test`` wrote)."""
 
     @property
     def flow(self) -> Flow:
@@ -100,6 +103,7 @@ def feature_page(view: View, name: str) -> FeaturePage:
         note=view.profiles.notes.get(source.name),
         location=view.location(source),
         similar=tuple(view.similar(feature)),
+        contracts=view.contracts.feature(name),
     )
 
 

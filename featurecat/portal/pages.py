@@ -14,7 +14,9 @@ from typing import Any, Protocol
 
 from featurecat.catalog import Catalog
 from featurecat.changes import History
+from featurecat.contracts.results import Results
 from featurecat.portal import table
+from featurecat.portal.contracts import Board
 from featurecat.portal.environment import environment, wrap
 from featurecat.portal.fragments import Slots
 from featurecat.portal.keys import code_digest
@@ -49,15 +51,17 @@ def render_pages(
     options: Options = DEFAULT_OPTIONS,
     workers: int | None = None,
     memo: Memo | None = None,
+    contracts: Results | None = None,
 ) -> dict[str, str]:
     """Every generated page of the portal, as ``{path: markdown}``.
 
     Feature pages are most of the work; for big catalogs they are rendered by ``workers``
     forked processes (default: one per CPU), with the same result as one process. A kind
     whose pages are rendered from one value (:attr:`.PageKind.page`) reuses from ``memo``
-    each page whose value, template and code are unchanged.
+    each page whose value, template and code are unchanged. ``contracts`` are the latest
+    contract results shown (badges, freshness, the features table's contracts column).
     """
-    view = View(catalog, history, profiles, options)
+    view = View(catalog, history, profiles, options, Board(catalog, contracts))
     pages: dict[str, str] = {}
     pages["index.md"] = render(view, "home", "index.md", HOME_META)
     pages["contributing.md"] = render(

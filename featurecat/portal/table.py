@@ -58,6 +58,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("source", "Source", lambda view, f: f.source, facet=True),
     Column("status", "Status", lambda view, f: str(f.status), cell="badge", facet=True),
     Column("tags", "Tags", lambda view, f: list(f.tags), cell="tags"),
+    Column(
+        "contracts",
+        "Contracts",
+        lambda view, f: view.contracts.status(f.name),
+        cell="badge",
+        facet=True,
+    ),
     Column("description", "Description", lambda view, f: view.summary(f), cell="muted"),
 )
 BY_KEY = {column.key: column for column in COLUMNS}

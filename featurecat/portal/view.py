@@ -17,6 +17,7 @@ from featurecat.changes import Change, History
 from featurecat.names import Kind
 from featurecat.portal import table
 from featurecat.portal.charts import Flow
+from featurecat.portal.contracts import Board
 from featurecat.portal.environment import summary
 from featurecat.portal.kinds import KINDS
 from featurecat.portal.links import Links, Options
@@ -32,9 +33,16 @@ class View:
     """What the templates need, computed once per build."""
 
     def __init__(
-        self, catalog: Catalog, history: History, profiles: Profiles, options: Options
+        self,
+        catalog: Catalog,
+        history: History,
+        profiles: Profiles,
+        options: Options,
+        contracts: Board | None = None,
     ) -> None:
         self.catalog = catalog
+        self.contracts: Board = contracts if contracts is not None else Board(catalog)
+        """The latest contract results (:mod:`.contracts`)."""
         self.history = history
         self.profiles = profiles
         self.options = options

@@ -15,9 +15,7 @@ pyspark is imported only here, and only when this engine is used.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import reduce
 from typing import Any
 
@@ -26,17 +24,17 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from featurecat.data.spark import micros as _micros
+from featurecat.data.spark import moment as _moment
+from featurecat.data.spark import readable_errors as _readable_errors
 from featurecat.data.types import arrow_kind, arrow_type
 from featurecat.dtypes import ValueKind, default_for, dtype_spec
-from featurecat.errors import DataError
 from featurecat.retrieval import frames
 from featurecat.retrieval.outputs import LOCAL_OUTPUTS, attach, convert, require_output
 from featurecat.retrieval.request import FeatureColumn, Plan, SourceRead
 
 _ROW, _TS = frames.ROW, frames.TS
 _SIDE, _FILE, _POS, _HIT = "__fc_side", "__fc_file", "__fc_pos", "__fc_hit"
-_EPOCH_NTZ = "TIMESTAMP_NTZ'1970-01-01 00:00:00'"
-_MICROS_PER_DAY = 86_400_000_000
 
 
 class SparkEngine:
@@ -184,16 +182,6 @@ def _column_types(read: SourceRead) -> dict[str, str]:
     return types
 
 
-def _micros(frame: DataFrame, column: str) -> Column:
-    """A timestamp or date column as UTC microseconds since the epoch."""
-    kind = frame.schema[column].dataType
-    if isinstance(kind, T.TimestampNTZType):
-        return F.expr(f"timestampdiff(MICROSECOND, {_EPOCH_NTZ}, `{column}`)")
-    if isinstance(kind, T.DateType):
-        return F.unix_date(F.col(column)).cast("long") * _MICROS_PER_DAY
-    return F.unix_micros(F.col(column))
-
-
 def _common_type(a: T.DataType, b: T.DataType) -> T.DataType:
     if a == b:
         return a
@@ -232,32 +220,3 @@ def _to_output(table: pa.Table, plan: Plan, output: str) -> Any:
 def _arrow(frame: DataFrame) -> pa.Table:
     table: pa.Table = frame.toArrow()
     return table
-
-
-@contextmanager
-def _readable_errors() -> Iterator[None]:
-    """Spark's failures, in analysis or in a job, as one readable line: no Java trace."""
-    try:
-        yield
-    except Exception as exc:
-        if not type(exc).__module__.startswith(("pyspark", "py4j")):
-            raise
-        raise DataError(f"Spark could not read the data: {_message(exc)}") from None
-
-
-def _message(exc: Exception) -> str:
-    java = getattr(exc, "java_exception", None)
-    if java is None:
-        return str(exc).strip().splitlines()[0]
-    top = str(java.toString()).splitlines()[0]
-    root = java
-    while root.getCause() is not None:
-        root = root.getCause()
-    cause = str(root.toString()).splitlines()[0]
-    return top if cause == top else f"{top} (caused by {cause})"
-
-
-def _moment(micros: int | None) -> datetime | None:
-    if micros is None:
-        return None
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=micros)

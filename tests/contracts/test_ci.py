@@ -42,3 +42,24 @@ def test_the_readme_nightly_workflow_runs_real_commands_on_a_schedule() -> None:
     for args in invocations:
         command, rest, name = resolve(args)
         command.make_context(name, rest)  # unknown options or bad choices raise
+
+
+def test_the_pages_job_runs_the_contracts_then_builds_the_site_from_their_results() -> None:
+    workflow = load(REPO_ROOT / ".github/workflows/pages.yml")
+    steps = workflow["jobs"]["build"]["steps"]
+    commands = [
+        (i, args)
+        for i, s in enumerate(steps)
+        if "run" in s
+        for args in RunStep("pages.yml", s["run"]).invocations()
+    ]
+    tests = [(i, args) for i, args in commands if args[0] == "test"]
+    builds = [(i, args) for i, args in commands if args[:2] == ["docs", "build"]]
+    assert len(tests) == 1 and len(builds) == 1
+    (test_step, test_args), (build_step, build_args) = tests[0], builds[0]
+    assert test_step < build_step  # one job: the build reads the results the tests wrote
+    catalog = test_args[test_args.index("--catalog") + 1]
+    assert build_args[build_args.index("--catalog") + 1] == catalog
+    assert "--results" not in test_args  # the default file, which the build reads
+    # Failing contracts (exit 1) are shown on the portal; a usage error (exit 2) stops the job.
+    assert steps[test_step]["run"].endswith('|| [ "$?" -eq 1 ]')

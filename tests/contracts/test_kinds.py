@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from featurecat.contracts.judge import JUDGES
 from featurecat.contracts.kinds import KINDS, Expectation
 from featurecat.dtypes import DTYPES
@@ -34,3 +36,25 @@ def test_the_readme_documents_every_kind() -> None:
     readme = (REPO_ROOT / "README.md").read_text()
     documented = re.findall(r"^\| `([a-z_]+)` \| (?:feature|source|int|string)", readme, re.M)
     assert documented == list(KINDS)
+
+
+#: a declaration of each kind the pass measures
+DECLARED = {
+    "not_null": {},
+    "range": {"min": 0},
+    "accepted_values": {"values": [1]},
+    "min_rows": {"min": 1},
+    "freshness": {"warn_after": "1d"},
+}
+
+
+def test_spark_measures_every_aggregate_and_shows_rows_where_duckdb_does() -> None:
+    pytest.importorskip("pyspark")
+    from featurecat.measure.scan import Planned, _Row
+    from featurecat.measure.spark import FAILING, NAMED
+
+    for kind, aggregate in AGGREGATES.items():
+        expectation = KINDS[kind].model.model_validate(DECLARED[kind])
+        query = aggregate(0, Planned(kind, expectation, "x", "int64"), _Row("at := t"))
+        assert set(query.select) <= set(NAMED), kind
+        assert (query.rows is not None) == (kind in FAILING), kind

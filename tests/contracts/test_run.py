@@ -173,7 +173,7 @@ def test_selection(contract_catalog: Make) -> None:
             "are: not_null, range, accepted_values, unique, min_rows, drift, freshness",
         ),
         (["--now", "yesterday"], "'yesterday' is not a date or time"),
-        (["--engine", "spark"], "featurecat test measures data with DuckDB only"),
+        (["--engine", "flink"], "Invalid value for '--engine'"),
     ],
 )
 def test_usage_errors_exit_2(contract_catalog: Make, args: list[str], message: str) -> None:
