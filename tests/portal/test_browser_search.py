@@ -19,7 +19,8 @@ ASK_WORKER = """
 async ([index, queries]) => {
   const url = JSON.parse(document.getElementById("__config").textContent).search;
   const worker = new Worker(url);
-  const next = () => new Promise(done => worker.addEventListener("message", e => done(e.data), {once: true}));
+  const next = () => new Promise(
+    done => worker.addEventListener("message", e => done(e.data), {once: true}));
   worker.postMessage({type: 0, data: {config: index.config, docs: index.docs, options: {}}});
   await next();
   const answers = [];
@@ -91,7 +92,7 @@ def _scale_index(features: int) -> dict[str, Any]:
             {
                 "location": f"features/feature_{i:05d}/",
                 "title": f"feature_{i:05d}",
-                "text": f"<p>Rolling {i % 7} day count of orders for the entity; null when none.</p>",
+                "text": f"<p>Rolling {i % 7} day count of orders; null when none.</p>",
                 "tags": [f"tag_{i % 40}"],
                 "kind": "feature",
                 "owner": team,
@@ -107,7 +108,7 @@ def _scale_index(features: int) -> dict[str, Any]:
                 "title": f"team_{t}",
                 "text": f"<p>Team {t}.</p>",
                 "kind": "team",
-            }  # fmt: skip
+            }
         )
     return {"config": {"lang": ["en"], "separator": "[\\s]+", "pipeline": []}, "docs": docs}
 
