@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.portal.browser import ARTIFACTS, page_on, served
+from tests.portal.browser import ARTIFACTS, page_on, search, served
 from tests.portal.conftest import Site
 from tests.support import needs
 
@@ -66,9 +66,7 @@ def test_no_serious_accessibility_violations(browser: Any, example_site: Site, s
                 if violation["id"] not in IGNORED:
                     problems.append(f"{path or 'home'}: {violation}")
         page.goto(base)
-        page.locator("label.md-search__icon, .md-search__input").first.click()
-        page.locator("input.md-search__input").press_sequentially("user", delay=20)
-        page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+        search(page, "user")
         page.add_script_tag(content=script)
         problems += [f"search: {v}" for v in page.evaluate(AUDIT) if v["id"] not in IGNORED]
     assert not problems, "\n".join(problems)
@@ -86,11 +84,8 @@ def test_the_offline_site_navigates_from_disk(browser: Any, offline_site: Site) 
         assert page.locator("article h1").inner_text().strip().rstrip("¶") == "user_age"
         page.locator(".fc-flow a.fc-node--model").click()
         page.wait_for_url("**/models/churn_model/index.html")
-        page.locator("label.md-search__icon, .md-search__input").first.click()
-        page.locator("input.md-search__input").press_sequentially("age", delay=20)
-        result = page.locator(".md-search-result__item").first
-        result.wait_for(timeout=15_000)
-        assert "user_age" in result.inner_text()
+        result = search(page, "age").first
+        assert result.locator("h1").first.inner_text() == "user_age"
         result.locator("a").first.click()
         page.wait_for_url("**/features/user_age/index.html*")
         page.screenshot(path=str(ARTIFACTS / "offline.png"))
