@@ -27,8 +27,6 @@ PAGES = [
     "tags/pii/",
     "contributing/",
 ]
-#: What is Material's, not featurecat's: its "skip to content" link is hidden until focused.
-IGNORED: set[str] = set()
 
 
 def axe_script() -> str:
@@ -62,13 +60,15 @@ def test_no_serious_accessibility_violations(browser: Any, example_site: Site, s
             page.goto(base + path)
             page.wait_for_timeout(150)
             page.add_script_tag(content=script)
-            for violation in page.evaluate(AUDIT):
-                if violation["id"] not in IGNORED:
-                    problems.append(f"{path or 'home'}: {violation}")
+            problems += [f"{path or 'home'}: {v}" for v in page.evaluate(AUDIT)]
+        # The audit itself works: grey on white in the page is a serious violation.
+        page.evaluate("""document.querySelector("article").insertAdjacentHTML(
+          "afterbegin", '<p style="color:#bbb;background:#fff">faint</p>')""")
+        assert "color-contrast" in [v["id"] for v in page.evaluate(AUDIT)]
         page.goto(base)
         search(page, "user")
         page.add_script_tag(content=script)
-        problems += [f"search: {v}" for v in page.evaluate(AUDIT) if v["id"] not in IGNORED]
+        problems += [f"search: {v}" for v in page.evaluate(AUDIT)]
     assert not problems, "\n".join(problems)
 
 

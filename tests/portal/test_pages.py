@@ -60,7 +60,7 @@ def test_feature_page(pages: dict[str, str]) -> None:
             "owner": "growth",
             "entity": "user",
             "dtype": "int64",
-            "status": "draft",
+            "status": "production",
         },
     }
     body, fragments, sections = split(page)
