@@ -77,7 +77,10 @@ def main() -> None:
     print(f"features                  {args.features:>10,}")
     print(f"pages built               {pages:>10,}")
     print(f"site size                 {size / 1e6:>10.1f} MB")
-    print(f"full build                {full['seconds']:>10.1f} s   peak {full['rss_mb']:,.0f} MB")
+    print(
+        f"full build                {full['seconds']:>10.1f} s   peak {full['rss_mb']:,.0f} MB, "
+        f"{full['cpu']:,.1f} CPU s (all processes)"
+    )
     for name, seconds in parse_phases(full["stdout"]).items():
         print(f"  {name:<22}  {seconds:>10.1f} s   {seconds / full['seconds']:6.1%}")
     for label, run, target in (("no-op rebuild", noop, 0.15), (f"{changed} changed", one, 0.25)):
@@ -85,7 +88,7 @@ def main() -> None:
         verdict = "ok" if ratio <= target else "OVER"
         print(
             f"{label:<26}{run['seconds']:>10.1f} s   {ratio:6.1%} of full "
-            f"(target <= {target:.0%}: {verdict})"
+            f"(target <= {target:.0%}: {verdict}); CPU {run['cpu'] / full['cpu']:6.1%} of full"
         )
         for line in run["stdout"].splitlines():
             if re.match(r"^  (pages|mkdocs) ", line):
@@ -130,8 +133,9 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, 
         "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "sys.stdout.write(done.stdout)\n"
         "sys.stderr.write(done.stderr)\n"
-        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "print('\\nmaxrss', rss, file=sys.stderr)\n"
+        "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print('\\nmaxrss', usage.ru_maxrss, file=sys.stderr)\n"
+        "print('cpu', usage.ru_utime + usage.ru_stime, file=sys.stderr)\n"
         "sys.exit(done.returncode)\n"
     )
     started = time.perf_counter()
@@ -145,7 +149,8 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, 
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     rss_kb = int(re.findall(r"maxrss (\d+)", done.stderr)[-1])
-    return {"seconds": seconds, "rss_mb": rss_kb / 1024, "stdout": done.stdout}
+    cpu = float(re.findall(r"cpu ([\d.]+)", done.stderr)[-1])
+    return {"seconds": seconds, "rss_mb": rss_kb / 1024, "cpu": cpu, "stdout": done.stdout}
 
 
 def parse_phases(output: str) -> dict[str, float]:

@@ -82,3 +82,24 @@ def page_on(
         yield page, outside, dialogs
     finally:
         context.close()
+
+
+def search(page: Any, text: str, *, timeout: float = 30_000) -> Any:
+    """Type ``text`` into Material's search box at once and wait for its results.
+
+    Typed key by key, each prefix's results show in turn and a test could read a prefix's;
+    the box is cleared first so that no earlier query's results are still on screen.
+    """
+    from playwright.sync_api import expect
+
+    box = page.locator("input.md-search__input")
+    if not box.is_visible():
+        page.locator("label.md-search__icon, label.md-header__button[for='__search']").first.click()
+    box.fill("")
+    box.press("End")
+    results = page.locator(".md-search-result__item")
+    expect(results).to_have_count(0, timeout=timeout)
+    box.fill(text)
+    box.press("End")
+    results.first.wait_for(timeout=timeout)
+    return results

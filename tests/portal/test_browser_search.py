@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.portal.browser import ARTIFACTS, page_on, served
+from tests.portal.browser import ARTIFACTS, page_on, search, served
 from tests.portal.conftest import Site
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,8 @@ ASK_WORKER = """
 async ([index, queries]) => {
   const url = JSON.parse(document.getElementById("__config").textContent).search;
   const worker = new Worker(url);
-  const next = () => new Promise(done => worker.addEventListener("message", e => done(e.data), {once: true}));
+  const next = () => new Promise(
+    done => worker.addEventListener("message", e => done(e.data), {once: true}));
   worker.postMessage({type: 0, data: {config: index.config, docs: index.docs, options: {}}});
   await next();
   const answers = [];
@@ -40,30 +41,24 @@ def ask(page: Any, index: dict[str, Any], *queries: str) -> list[list[str]]:
     return [[group[0] for group in groups] for groups in answers]
 
 
-def search_box(page: Any, text: str) -> Any:
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").press_sequentially(text, delay=20)
-    results = page.locator(".md-search-result__item")
-    results.first.wait_for(timeout=15_000)
-    return results
-
-
 def test_search_narrows_by_kind_and_owner_and_shows_both(browser: Any, example_site: Site) -> None:
     with served(example_site.out) as base, page_on(browser, base) as (page, outside, _):
         page.goto(base)
-        results = search_box(page, "user kind:feature owner:growth")
-        page.wait_for_timeout(300)
+        results = search(page, "user kind:feature owner:growth")
         page.screenshot(path=str(ARTIFACTS / "search.png"))
         facts = [" ".join(t.split()) for t in page.locator(".fc-hit").all_inner_texts()]
         assert facts and all(f.startswith("FEATURE · owner growth") for f in facts), facts
         assert all(re.search(r"(PRODUCTION|DRAFT|DEPRECATED)$", f) for f in facts), facts
         first = results.first.locator("a.md-search-result__link").first
         assert first.get_attribute("href").split("?")[0].endswith("features/user_age/")
-        page.locator("input.md-search__input").fill("")
-        search_box(page, "int64")
-        page.wait_for_timeout(300)
+        search(page, "int64")
         hits = page.locator(".fc-hit").all_inner_texts()
         assert hits and all("int64" in h for h in hits), "int64 finds the int64 features"
+        search(page, "science kind:model")
+        owners = [" ".join(h.split()) for h in page.locator(".fc-hit").all_inner_texts()]
+        assert owners and all("owner data_science" in o for o in owners), "a marked word is"
+        marks = page.locator(".fc-hit mark").all_inner_texts()
+        assert marks and set(marks) == {"science"}, "... part of its name, not a name of its own"
         assert outside == []
 
 
@@ -91,7 +86,7 @@ def _scale_index(features: int) -> dict[str, Any]:
             {
                 "location": f"features/feature_{i:05d}/",
                 "title": f"feature_{i:05d}",
-                "text": f"<p>Rolling {i % 7} day count of orders for the entity; null when none.</p>",
+                "text": f"<p>Rolling {i % 7} day count of orders; null when none.</p>",
                 "tags": [f"tag_{i % 40}"],
                 "kind": "feature",
                 "owner": team,
@@ -107,7 +102,7 @@ def _scale_index(features: int) -> dict[str, Any]:
                 "title": f"team_{t}",
                 "text": f"<p>Team {t}.</p>",
                 "kind": "team",
-            }  # fmt: skip
+            }
         )
     return {"config": {"lang": ["en"], "separator": "[\\s]+", "pipeline": []}, "docs": docs}
 

@@ -35,7 +35,8 @@ OBJECTS = [
     types.SimpleNamespace(a=1),
 ]
 ATTRIBUTES = ["mro", "__globals__", "__code__", "func_globals", "gi_frame", "gi_code", "im_func",
-              "__self__", "__func__", "upper", "name", "method", "co_code", "f_locals", "a"]  # fmt: skip
+              "__self__", "__func__", "upper", "name", "method", "co_code", "f_locals",
+              "a"]  # fmt: skip
 
 
 @pytest.mark.parametrize("obj", OBJECTS, ids=lambda o: type(o).__name__)

@@ -106,12 +106,15 @@
     });
   }
 
+  /* Marks the query's words in the text, then escapes each piece: marking escaped text would
+     find "amp" inside "&amp;". split() with a group puts the matches at odd indexes. */
   function marked(text, query) {
-    var escaped = escapeHtml(text);
     var found = query.words.filter(function (w) { return w.length > 1; })
       .map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
-    if (!found.length) return escaped;
-    return escaped.replace(new RegExp("(" + found.join("|") + ")", "giu"), "<mark>$1</mark>");
+    if (!found.length) return escapeHtml(text);
+    return text.split(new RegExp("(" + found.join("|") + ")", "giu")).map(function (piece, i) {
+      return i % 2 ? "<mark>" + escapeHtml(piece) + "</mark>" : escapeHtml(piece);
+    }).join("");
   }
 
   function teaser(doc, query) {
@@ -119,8 +122,11 @@
     if (!doc.kind) return "<p>" + marked(text, query) + "</p>";
     var facts = ['<span class="fc-hit__kind">' + KIND_LABEL[doc.kind] + "</span>"];
     var entry = doc.entry;
-    if (entry.owner) facts.push("owner " + marked(entry.owner, query));
-    if (entry.entity && doc.kind !== "entity") facts.push("entity " + marked(entry.entity, query));
+    // Each fact is one span: the line is a flex box, and a bare <mark> would be an item of its own.
+    if (entry.owner) facts.push("<span>owner " + marked(entry.owner, query) + "</span>");
+    if (entry.entity && doc.kind !== "entity") {
+      facts.push("<span>entity " + marked(entry.entity, query) + "</span>");
+    }
     if (entry.dtype) facts.push("<code>" + marked(entry.dtype, query) + "</code>");
     if (entry.status) {
       var status = escapeHtml(entry.status);
