@@ -31,6 +31,7 @@ def features_script(count: int) -> str:
             "source": f"source_{i // 200}",
             "status": "production" if i % 5 else "draft",
             "tags": [f"tag_{i % 40}", f"tag_{(i * 7) % 40}"],
+            "contracts": ("passing", "failing", "stale", "untested")[i % 4],
             "description": " ".join(WORDS[(i + k) % len(WORDS)] for k in range(12)) + ".",
         }
         rows.append([values[c.key] for c in COLUMNS])
