@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 
 #: Letters and digits in any script; "_" separates words, so "user_age" is "user" and "age".
 _WORD = re.compile(r"[^\W_]+")
-#: ``owner:growth``: a facet name, a colon and a value.
-_FILTER = re.compile(r"([A-Za-z]+):(\S+)")
+#: ``owner:growth``: a facet name, a colon and a value, as one whole word of the query
+#: (``user_age:x`` names the filter ``user_age:``, not ``age:``).
+_FILTER = re.compile(r"(?<!\S)([A-Za-z][A-Za-z_]*):(\S+)")
 
 WEIGHTS = {
     "name_word": 40,

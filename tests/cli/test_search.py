@@ -112,6 +112,30 @@ def test_unknown_filters_are_usage_errors() -> None:
     assert "kind:featur matches nothing (did you mean 'feature'?)" in result.output
 
 
+def test_a_filter_is_a_whole_word_and_its_name_is_told_whole() -> None:
+    result = cli("search", "user_age:foo", "--catalog", EXAMPLE_CATALOG)
+    assert result.exit_code == 2
+    assert "unknown filter 'user_age:'" in result.output
+    assert Query.parse("user_age owner:growth").words == ("user", "age")
+
+
+def test_a_filter_value_nothing_has_gets_a_hint() -> None:
+    result = cli("search", "owner:growht", "tag:nope", "--catalog", EXAMPLE_CATALOG)
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "nothing matches 'owner:growht tag:nope'; no team is called 'growht' (did you mean "
+        "'growth'?); no feature is tagged 'nope'"
+    ]
+
+
+def test_text_without_words_matches_nothing_and_blank_text_is_a_usage_error() -> None:
+    result = cli("search", "!!!", "--catalog", EXAMPLE_CATALOG)
+    assert (result.exit_code, result.output) == (0, "nothing matches '!!!'\n")
+    result = cli("search", " ", "--catalog", EXAMPLE_CATALOG)
+    assert result.exit_code == 2
+    assert "search needs some text" in result.output
+
+
 def test_exact_names_then_features_come_first(tmp_path: Path) -> None:
     """A model named like the query beats features that only mention it; on equal points,
     features come before other kinds."""
