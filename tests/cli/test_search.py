@@ -210,3 +210,19 @@ def test_python_search_returns_typed_hits() -> None:
     assert [h.name for h in featurecat.search("tag:pii", catalog=catalog)] == ["user_age"]
     with pytest.raises(featurecat.FeaturecatError, match="unknown filter 'size:'"):
         featurecat.search("size:big", catalog=catalog)
+
+
+def test_a_word_inside_a_tag_scores_tag_part_and_never_spans_two_tags(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path / "catalog")
+    age = root / "features/user/user_age.yaml"
+    age.write_text(age.read_text().replace("tags: [demographics]", "tags: [geography, ab, cd]"))
+    (hit,) = search(featurecat.Catalog.load(root), "geo")
+    assert (hit.name, hit.score) == ("user_age", WEIGHTS["tag_part"])
+    assert search(featurecat.Catalog.load(root), "bc") == []  # "ab" then "cd" is not "bc"
+
+
+def test_a_catalog_path_too_long_for_the_system_is_a_usage_error() -> None:
+    """Found by the API fuzzer: pathlib's exists() raised ENAMETOOLONG as a traceback."""
+    result = cli("search", "age", "--catalog", "x" * 300)
+    assert result.exit_code == 2
+    assert "no such folder" in result.output
