@@ -5,12 +5,17 @@ written) and warm (the same command again, answered from the discovery cache), a
 processes, on the catalog of ``validate_scale.py``. Baseline, measured in the same run: the
 cold command. The ratio is warm / cold.
 
+Then ``featurecat validate`` on the same catalog against the parse floor of
+``validate_scale.py`` (read, ``yaml.CSafeLoader``, a minimal pydantic model; no line tracking,
+no cross-file checks), both measured in this run. The ratio is validate / floor.
+
     python benchmarks/discovery_scale.py [--size 100000] [--repeat 3]
 
 Wall time is what users wait; CPU time (user + system, of the process and its children) is
 printed too, because on a shared machine wall time also measures the neighbours.
 
-Target: at 100,000 features every warm command answers in under 1 s.
+Targets: at 100,000 features every warm command answers in under 1 s, and validate takes at
+most 1.5x the floor.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import featurecat
-from validate_scale import generate
+from validate_scale import FLOOR, generate
 
 COMMANDS = {
     "search": ("search", "team_3"),
@@ -90,6 +95,19 @@ def main() -> None:
                 f"{cold.cpu:>8.2f} {warm.cpu:>8.2f} {warm.cpu / cold.cpu:>6.3f} "
                 f"{cold.peak_mib:>8.0f} {warm.peak_mib:>8.0f}"
             )
+        floor_script = Path(tmp) / "floor.py"
+        floor_script.write_text(FLOOR)
+        floor = measure([sys.executable, str(floor_script), str(root)], args.repeat)
+        ours = measure(featurecat("validate", "--catalog", str(root)), args.repeat)
+        print(
+            f"\n{'':>8} {'floor s':>7} {'ours s':>7} {'ratio':>6} {'floor cpu':>9} "
+            f"{'ours cpu':>8} {'ratio':>6} {'floor MiB':>9} {'ours MiB':>8}"
+        )
+        print(
+            f"{'validate':>8} {floor.wall:>7.2f} {ours.wall:>7.2f} {ours.wall / floor.wall:>6.2f} "
+            f"{floor.cpu:>9.2f} {ours.cpu:>8.2f} {ours.cpu / floor.cpu:>6.2f} "
+            f"{floor.peak_mib:>9.0f} {ours.peak_mib:>8.0f}"
+        )
 
 
 if __name__ == "__main__":

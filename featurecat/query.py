@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 
 #: Letters and digits in any script; "_" separates words, so "user_age" is "user" and "age".
 _WORD = re.compile(r"[^\W_]+")
-#: ``owner:growth``: a facet name, a colon and a value.
-_FILTER = re.compile(r"([A-Za-z]+):(\S+)")
+#: ``owner:growth``: a facet name, a colon and a value, as one whole word of the query
+#: (``user_age:x`` names the filter ``user_age:``, not ``age:``).
+_FILTER = re.compile(r"(?<!\S)([A-Za-z][A-Za-z_]*):(\S+)")
 
 WEIGHTS = {
     "name_word": 40,
@@ -199,6 +200,7 @@ def _score(
     Rules are tried from the most points down; the first that holds counts."""
     points = _facet_points(facets)
     folded: str | None = None
+    joined_tags: str | None = None
     total = 0
     for word in words:
         if word in name:
@@ -208,8 +210,13 @@ def _score(
             total += WEIGHTS["tag"]
             continue
         best = points.get(word, 0)
-        if best < WEIGHTS["tag_part"] and any(word in t for t in tags):
-            best = WEIGHTS["tag_part"]
+        if best < WEIGHTS["tag_part"] and tags:
+            if joined_tags is None:
+                # Query words hold no NUL, so a word is inside this string exactly when it
+                # is inside one tag: one substring search instead of one per tag.
+                joined_tags = "\0".join(tags)
+            if word in joined_tags:
+                best = WEIGHTS["tag_part"]
         if not best:
             if folded is None:
                 folded = description.casefold()

@@ -65,7 +65,7 @@ def find_catalog(path: str | os.PathLike[str] | None = None) -> Path:
             return candidate.parent.absolute()
         if os.path.lexists(candidate / PROJECT_FILE):
             return candidate.absolute()
-        if not candidate.exists():
+        if not os.path.lexists(candidate):  # False on any OSError (a name too long...)
             raise CatalogNotFound(
                 f"{path}: no such folder; pass --catalog with the folder that holds {PROJECT_FILE}"
             )

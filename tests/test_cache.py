@@ -91,6 +91,22 @@ def test_a_racy_change_with_the_same_size_and_time_is_seen(root: Path) -> None:
     assert search_age(root) == "Age of the user in YEARS."
 
 
+def test_a_recent_file_is_compared_by_content(root: Path) -> None:
+    """On a file system whose timestamps tick coarsely, an edit right after the cache was
+    written keeps size, mtime and ctime: only its content tells. The catalog was just written,
+    so its files are recent: a cache whose recorded content of user_age.yaml is not the file's
+    (signed with the right key, so only the content check can refuse it) is not read."""
+    search_age(root)
+    (file,) = cache_files()
+    document = json.loads(file.read_bytes().split(b"\n", 1)[1])
+    blob = document["racy"]["features/user/user_age.yaml"]
+    key = (cache_folder() / "key").read_bytes()
+    forge(file, ("Age of the user in years.", "Age, from the cache."), key)
+    assert search_age(root) == "Age, from the cache."  # the forgery alone is believed
+    forge(file, (blob, "0" * len(blob)), key)
+    assert search_age(root) == "Age of the user in years."
+
+
 def test_a_forged_or_broken_cache_is_rebuilt_not_read(root: Path) -> None:
     search_age(root)
     (file,) = cache_files()

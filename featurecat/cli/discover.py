@@ -7,7 +7,7 @@ tree answers from the discovery cache (:mod:`featurecat.cache`) without parsing 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import click
@@ -118,18 +118,24 @@ _FILTERS_OF = {
 
 
 def _unknown_filter_values(
-    entries: Entries, *, owner: str | None, entity: str | None, tag: str | None
+    entries: Entries,
+    *,
+    owner: str | Iterable[str] | None,
+    entity: str | Iterable[str] | None,
+    tag: str | Iterable[str] | None,
 ) -> list[str]:
-    """``"; no team is called 'x' (did you mean 'y'?)"`` for each filter value nothing has."""
+    """``"; no team is called 'x' (did you mean 'y'?)"`` for each filter value nothing has
+    (one value from ``list``'s options, any number from a search's filters)."""
     tags = {t for f in entries.of_kind(Kind.FEATURE).values() for t in f.tags}
     return [
-        f"; no {what} {value!r}{did_you_mean(value, known)}"
-        for what, value, known in (
+        f"; no {what} {printable(repr(value))}{did_you_mean(value, known)}"
+        for what, values, known in (
             ("team is called", owner, entries.of_kind(Kind.TEAM)),
             ("entity is called", entity, entries.of_kind(Kind.ENTITY)),
             ("feature is tagged", tag, tags),
         )
-        if value is not None and value not in known
+        for value in ([values] if isinstance(values, str) else values or ())
+        if value not in known
     ]
 
 
@@ -224,9 +230,9 @@ def search(
     from featurecat.query import search as run_search
 
     query_text = " ".join(text)
-    query = Query.parse(query_text)
-    if not query:
+    if not query_text.strip():
         raise UsageError("search needs some text")
+    query = Query.parse(query_text)
     entries, _ = open_entries(catalog_path, ref)
     hits = run_search(entries, query, limit)
     if fmt == "json":
@@ -245,7 +251,10 @@ def search(
         click.echo(json.dumps(found, indent=2))
         return
     if not hits:
-        click.echo(f"nothing matches '{printable(query_text)}'", err=True)
+        hints = _unknown_filter_values(
+            entries, **{f: sorted(query.filters.get(f, ())) for f in ("owner", "entity", "tag")}
+        )
+        click.echo(f"nothing matches '{printable(query_text)}'{''.join(hints)}", err=True)
         return
     rows = [
         [h.name, h.kind.value, h.owner or "", h.status or "", _one_line(h.description)]

@@ -112,6 +112,30 @@ def test_unknown_filters_are_usage_errors() -> None:
     assert "kind:featur matches nothing (did you mean 'feature'?)" in result.output
 
 
+def test_a_filter_is_a_whole_word_and_its_name_is_told_whole() -> None:
+    result = cli("search", "user_age:foo", "--catalog", EXAMPLE_CATALOG)
+    assert result.exit_code == 2
+    assert "unknown filter 'user_age:'" in result.output
+    assert Query.parse("user_age owner:growth").words == ("user", "age")
+
+
+def test_a_filter_value_nothing_has_gets_a_hint() -> None:
+    result = cli("search", "owner:growht", "tag:nope", "--catalog", EXAMPLE_CATALOG)
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "nothing matches 'owner:growht tag:nope'; no team is called 'growht' (did you mean "
+        "'growth'?); no feature is tagged 'nope'"
+    ]
+
+
+def test_text_without_words_matches_nothing_and_blank_text_is_a_usage_error() -> None:
+    result = cli("search", "!!!", "--catalog", EXAMPLE_CATALOG)
+    assert (result.exit_code, result.output) == (0, "nothing matches '!!!'\n")
+    result = cli("search", " ", "--catalog", EXAMPLE_CATALOG)
+    assert result.exit_code == 2
+    assert "search needs some text" in result.output
+
+
 def test_exact_names_then_features_come_first(tmp_path: Path) -> None:
     """A model named like the query beats features that only mention it; on equal points,
     features come before other kinds."""
@@ -186,3 +210,19 @@ def test_python_search_returns_typed_hits() -> None:
     assert [h.name for h in featurecat.search("tag:pii", catalog=catalog)] == ["user_age"]
     with pytest.raises(featurecat.FeaturecatError, match="unknown filter 'size:'"):
         featurecat.search("size:big", catalog=catalog)
+
+
+def test_a_word_inside_a_tag_scores_tag_part_and_never_spans_two_tags(tmp_path: Path) -> None:
+    root = make_catalog(tmp_path / "catalog")
+    age = root / "features/user/user_age.yaml"
+    age.write_text(age.read_text().replace("tags: [demographics]", "tags: [geography, ab, cd]"))
+    (hit,) = search(featurecat.Catalog.load(root), "geo")
+    assert (hit.name, hit.score) == ("user_age", WEIGHTS["tag_part"])
+    assert search(featurecat.Catalog.load(root), "bc") == []  # "ab" then "cd" is not "bc"
+
+
+def test_a_catalog_path_too_long_for_the_system_is_a_usage_error() -> None:
+    """Found by the API fuzzer: pathlib's exists() raised ENAMETOOLONG as a traceback."""
+    result = cli("search", "age", "--catalog", "x" * 300)
+    assert result.exit_code == 2
+    assert "no such folder" in result.output

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from featurecat.similar import Candidate, value_candidates
 from tests.support import cli, init_repo, make_catalog
@@ -25,7 +26,8 @@ def feature(name: str, source: str, column: str, description: str) -> str:
         """)
 
 
-def catalog_with_facts(tmp_path: Path) -> Path:
+def catalog_with_facts(tmp_path: Path, differing: int = 1) -> Path:
+    """user_facts.crm_age is user_age but for ``differing`` of the 200 users."""
     repo = init_repo(tmp_path / "repo")
     root = make_catalog(
         repo / "catalog",
@@ -56,7 +58,7 @@ def catalog_with_facts(tmp_path: Path) -> Path:
         ),
         root / "data/user_profile.parquet",
     )
-    crm = [*ages[:-1], 99]  # one of 200 differs: 99.5% agree
+    crm = [*ages[: USERS - differing], *[99] * differing]
     pq.write_table(
         pa.table(
             {"user_id": ids, "updated_at": times, "crm_age": crm, "bucket": [a // 10 for a in ages]}
@@ -94,3 +96,16 @@ def test_value_candidates_are_bounded_and_skip_known_pairs() -> None:
     names = {(a.name, b.name) for a, b in pairs}
     assert ("age_years", "user_age") not in names  # same name once normalised: known already
     assert all("age_label" not in pair for pair in names)  # not numeric
+
+
+@pytest.mark.parametrize(("differing", "flagged"), [(2, True), (3, False)])
+def test_the_agreement_threshold_is_99_percent(
+    tmp_path: Path, differing: int, flagged: bool
+) -> None:
+    """198 of 200 rows agreeing (99.0%) is a duplicate; 197 (98.5%) is not."""
+    root = catalog_with_facts(tmp_path, differing)
+    result = cli("validate", "--check-data", "--catalog", root, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    share = f"{(USERS - differing) / USERS:.1%}"
+    expected = f"age_estimate looks like a duplicate of user_age (values agree on {share} of 200"
+    assert (expected in result.output) is flagged, result.output
