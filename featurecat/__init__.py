@@ -24,6 +24,7 @@ from featurecat.errors import (
 if TYPE_CHECKING:
     from featurecat.catalog import Catalog
     from featurecat.retrieval import get_feature, load_features, register_feature, update_feature
+    from featurecat.retrieval.export import export_features
     from featurecat.retrieval.reproduce import reproduce
 
 __version__ = "0.1.0"
@@ -36,6 +37,7 @@ _LAZY = {
     "register_feature": "featurecat.retrieval",
     "update_feature": "featurecat.retrieval",
     "reproduce": "featurecat.retrieval.reproduce",
+    "export_features": "featurecat.retrieval.export",
 }
 
 
@@ -58,6 +60,7 @@ __all__ = [
     "FeaturecatError",
     "UnknownFeatureError",
     "UnknownNameError",
+    "export_features",
     "get_feature",
     "load_features",
     "register_feature",

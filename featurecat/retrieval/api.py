@@ -59,6 +59,10 @@ def load_features(
     adds one column per feature, named after it, with its declared dtype (nullable ``Int64``,
     ``boolean`` and ``string`` in pandas, so missing values stay missing).
 
+    ``entity_df`` may also be anything :func:`featurecat.export_features` reads (a parquet
+    path, a Delta table, arrow data, a DuckDB relation): the result is then built from the
+    streamed join, in entity order, with a fresh index.
+
     ``engine`` is ``"duckdb"`` (the default; pandas in, ``output`` = ``"pandas"``,
     ``"arrow"`` or ``"polars"`` out) or ``"spark"`` / a ``SparkSession`` (pandas or Spark
     DataFrame in; a Spark DataFrame out unless ``output="pandas"`` or ``"arrow"``).
@@ -74,6 +78,10 @@ def load_features(
     cat = open_catalog(catalog)
     if model is not None and model not in cat.models:
         raise UnknownNameError(model, cat.models, kind="model")
+    if engine == "duckdb" and snapshots is None and not _is_pandas(entity_df):
+        from featurecat.retrieval.export import load_rows
+
+        return load_rows(cat, features, entity_df, timestamp_column, output, manifest, model)
     runner = get_engine(engine)
     if manifest is not None:
         manifest = manifests.target(manifest)

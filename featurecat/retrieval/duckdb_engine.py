@@ -169,13 +169,14 @@ def _in_entity_order(
     return columns
 
 
-def _value(feature: FeatureColumn, at: str | None) -> str:
-    """A feature's value from the matched row ``s``, null when older than the ttl at ``at``."""
-    value = f"CAST(s.{quote(feature.column)} AS {dtype_spec(feature.dtype).duckdb})"
+def _value(feature: FeatureColumn, at: str | None, alias: str = "s") -> str:
+    """A feature's value from the matched row ``alias``, null when older than the ttl at
+    ``at``."""
+    value = f"CAST({alias}.{quote(feature.column)} AS {dtype_spec(feature.dtype).duckdb})"
     if feature.ttl is None or at is None:
         return value
     micros = feature.ttl // _MICROSECOND
-    return f"CASE WHEN s.{_TS} >= {at} - to_microseconds({micros}) THEN {value} END"
+    return f"CASE WHEN {alias}.{_TS} >= {at} - to_microseconds({micros}) THEN {value} END"
 
 
 def _rows(read: SourceRead, source: Scan, numbered: bool = False, features: bool = True) -> str:

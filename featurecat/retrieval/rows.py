@@ -1,0 +1,154 @@
+"""Entity rows that need not fit in memory: parquet files, Delta tables, arrow data, DuckDB.
+
+:func:`entity_rows` takes what the caller passed as ``entity_df`` and says what columns it
+has (for :func:`featurecat.retrieval.request.plan`) and how DuckDB reads it, without loading it:
+a path is scanned by DuckDB, arrow objects and pandas frames are registered, a DuckDB
+relation is streamed from its own connection. Nothing passes through pandas.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from featurecat.data.types import arrow_kind
+from featurecat.dtypes import ValueKind
+from featurecat.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+NAME = "__fc_entity_rows"
+_PARQUET_MAGIC = b"PAR1"
+
+
+@dataclass
+class EntityRows:
+    """Entity rows as DuckDB reads them: ``FROM {relation}`` with ``params`` bound."""
+
+    what: str
+    """How to name the rows in messages: a path, or 'the arrow table'."""
+    columns: dict[str, ValueKind]
+    files: list[str] = field(default_factory=list)
+    data: Any = None
+    """An object DuckDB reads by name (arrow table, dataset or reader, pandas frame)."""
+    rescannable: bool = True
+    """False for a stream (a record batch reader), which can be read only once."""
+
+    def register(self, con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, Any]]:
+        """What to put after ``FROM`` in ``con``, and the parameters to bind."""
+        if self.files:
+            return "read_parquet($entity_files)", {"entity_files": self.files}
+        con.register(NAME, self.data)
+        return NAME, {}
+
+
+def entity_rows(value: Any) -> EntityRows:
+    """``value`` (a path, glob, folder, Delta table, arrow object, DuckDB relation or pandas
+    frame) as entity rows, refused with a message saying what is accepted."""
+    if isinstance(value, str | os.PathLike):
+        return _from_path(os.fspath(value))
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.DataFrame):
+        from featurecat.retrieval.frames import pandas_columns
+
+        return EntityRows("entity_df", pandas_columns(value), data=value)
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    if isinstance(value, pa.Table | ds.Dataset):
+        what = "the arrow table" if isinstance(value, pa.Table) else "the arrow dataset"
+        return EntityRows(what, _kinds(value.schema), data=value)
+    if isinstance(value, pa.RecordBatchReader):
+        return EntityRows(
+            "the record batch reader", _kinds(value.schema), data=value, rescannable=False
+        )
+    if type(value).__module__.startswith("duckdb") and hasattr(value, "to_arrow_reader"):
+        # A relation belongs to its own connection: stream its rows into ours.
+        reader = value.to_arrow_reader()
+        return EntityRows(
+            "the DuckDB relation", _kinds(reader.schema), data=reader, rescannable=False
+        )
+    raise UsageError(
+        f"entity rows must be a parquet path (a file, folder or glob), a Delta table's folder, "
+        f"a pyarrow Table, Dataset or RecordBatchReader, a DuckDB relation or a pandas "
+        f"DataFrame, not {type(value).__name__}"
+    )
+
+
+def _from_path(text: str) -> EntityRows:
+    if "://" in text:
+        raise UsageError(
+            f"entity rows {text}: only local paths are read as entity rows; copy the files "
+            "here first, or pass a pyarrow Dataset opened on the storage"
+        )
+    path = Path(text)
+    if path.is_dir() and (path / "_delta_log").is_dir():
+        return _delta(path)
+    if path.is_dir():
+        files = sorted(str(f) for f in path.rglob("*.parquet") if f.is_file())
+        if not files:
+            raise DataError(f"entity rows {text}: the folder holds no .parquet file")
+    elif any(char in text for char in "*?["):
+        files = sorted(f for f in glob.glob(text, recursive=True) if Path(f).is_file())  # noqa: PTH207
+        if not files:
+            raise DataError(f"entity rows {text}: no file matches this pattern")
+    elif path.is_file():
+        files = [text]
+    else:
+        raise DataError(f"entity rows {text}: no such file or folder; check the path")
+    return EntityRows(
+        text, _kinds(_schema(files, text)), files=[str(Path(f).absolute()) for f in files]
+    )
+
+
+def _schema(files: list[str], text: str) -> pa.Schema:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for file in files:
+        try:
+            with open(file, "rb") as handle:
+                head = handle.read(4)
+        except OSError as exc:
+            raise DataError(f"entity rows {file}: cannot read it: {exc.strerror or exc}") from None
+        if head != _PARQUET_MAGIC:
+            raise DataError(
+                f"entity rows {file}: not a parquet file; write the rows with "
+                "DataFrame.to_parquet() or pyarrow.parquet.write_table()"
+            )
+    try:
+        schemas = [pq.read_schema(f) for f in files[:1]]
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"entity rows {text}: cannot read its parquet footer: {exc}") from None
+    return schemas[0]
+
+
+def _delta(path: Path) -> EntityRows:
+    try:
+        from deltalake import DeltaTable
+    except ImportError:
+        raise UsageError(
+            f"entity rows {path} are a Delta table; install deltalake with "
+            "pip install 'featurecat[delta]'"
+        ) from None
+    try:
+        dataset = DeltaTable(str(path)).to_pyarrow_dataset()
+    except Exception as exc:  # deltalake raises its own types, and OSError
+        raise DataError(f"entity rows {path}: cannot open the Delta table: {exc}") from None
+    return EntityRows(str(path), _kinds(dataset.schema), data=dataset)
+
+
+def _kinds(schema: pa.Schema) -> dict[str, ValueKind]:
+    names = [f.name for f in schema]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise DataError(f"the entity rows have more than one column named {', '.join(repeated)}")
+    import pyarrow as pa
+
+    return {f.name: "null" if pa.types.is_null(f.type) else arrow_kind(f.type) for f in schema}
