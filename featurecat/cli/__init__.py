@@ -28,6 +28,7 @@ COMMANDS = {
     "codeowners": "featurecat.cli.codeowners:codeowners",
     "docs": "featurecat.cli.docs:docs",
     "models": "featurecat.cli.models:models",
+    "export": "featurecat.cli.export:export",
 }
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from featurecat.data.duck import Scan, connect, quote, scan
 from featurecat.errors import DataError
 from featurecat.retrieval.budget import Budget, applied, out_of_resources
@@ -32,8 +34,6 @@ from featurecat.retrieval.frames import TS
 from featurecat.retrieval.request import Plan
 
 if TYPE_CHECKING:
-    import duckdb
-
     from featurecat.retrieval.rows import EntityRows
 
 #: The column holding each output row's position among the entity rows.
@@ -63,6 +63,8 @@ class Joined:
 def joined(plan: Plan, rows: EntityRows, budget: Budget, near: Path) -> Iterator[Joined]:
     """A connection with the entity rows and sources open, held to ``budget``."""
     with connect() as con, applied(con, budget, near) as spill, ExitStack() as stack:
+        # DuckDB draws its own progress bar on stdout for long queries: never ours to print.
+        con.execute("SET enable_progress_bar_print = false")
         entity, params = rows.register(con)
         sources = []
         for index, read in enumerate(plan.sources):
@@ -117,9 +119,7 @@ def copy(job: Joined, out: Path, single_file: bool, ordered: bool, what: str) ->
     try:
         result = job.con.execute(f"COPY ({sql}) TO '{target}' ({options})", job.params)
         written: int = result.fetchall()[0][0]
-    except Exception as exc:
-        if not type(exc).__module__.startswith("duckdb"):
-            raise
+    except duckdb.Error as exc:
         raise job.failure(exc, what) from None
     return written
 
@@ -130,7 +130,5 @@ def stream(job: Joined, batch_size: int, what: str) -> Iterator[Any]:
         empty = job.con.sql(f"SELECT * FROM ({job.sql}) LIMIT 0", params=job.params)
         yield empty.to_arrow_table().schema
         yield from job.con.sql(job.sql, params=job.params).to_arrow_reader(batch_size)
-    except Exception as exc:
-        if not type(exc).__module__.startswith("duckdb"):
-            raise
+    except duckdb.Error as exc:
         raise job.failure(exc, what) from None

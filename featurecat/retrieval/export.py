@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from featurecat.retrieval.duckdb_export import Joined
 
 OUTPUTS = ("parquet", "batches")
-Progress = Callable[[float], None]
+Progress = Callable[[float, "int | None"], None]
+"""Called with the fraction done and the number of entity rows (``None`` for a stream)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def export_features(
         raise UsageError("output='batches' streams the rows: pass no path")
     if output == "parquet" and path is None:
         raise UsageError("output='parquet' needs path= (a .parquet file or a folder)")
+    budget = resolve(cat, memory_limit, spill_dir)
     out = target(path, cat, overwrite) if output == "parquet" else None
     runner = get_engine(engine)
     if runner.name == "spark":
@@ -115,7 +117,6 @@ def export_features(
         return spark_export(cat, runner, features, entity_rows, out, timestamp_column, model)
     rows = entity_rows_of(entity_rows)
     request = plan(cat, features, rows.columns, timestamp_column)
-    budget = resolve(cat, memory_limit, spill_dir)
     if out is None:
         return _stream(cat, request, rows, budget, model, batch_size)
     return _write(cat, request, rows, budget, out, model, ordered, progress)
@@ -178,12 +179,18 @@ def _write(
         with ThreadPoolExecutor(max_workers=1) as pool:
             gathering = pool.submit(manifests.provenance, cat, request)
             with duckdb_export.joined(request, rows, budget, out.path.parent) as job:
-                summary = _summary(job, rows, request.timestamp_column)
-                with _watching(job, progress):
+                total, start, end = _summary(job, rows, request.timestamp_column)
+                with _watching(job, progress, total):
                     count = duckdb_export.copy(job, temporary, out.single_file, ordered, rows.what)
             found = gathering.result()
         record = manifests.record(
-            cat, request, found, engine="duckdb", rows=count, window=summary, model=model
+            cat,
+            request,
+            found,
+            engine="duckdb",
+            rows=count,
+            window=(start, end),
+            model=model,
         )
         record["output"] = {"path": str(out.path), "row_column": duckdb_export.ROW_COLUMN}
         out.publish(temporary, record)
@@ -212,9 +219,9 @@ def _stream(
     def batches() -> Iterator[Any]:
         near = Path(tempfile.gettempdir())
         with duckdb_export.joined(request, rows, budget, near) as job:
-            window = _summary(job, rows, request.timestamp_column)
+            total, start, end = _summary(job, rows, request.timestamp_column)
             record = manifests.record(
-                cat, request, found, engine="duckdb", rows=None, window=window, model=model
+                cat, request, found, engine="duckdb", rows=total, window=(start, end), model=model
             )
             record["output"] = {"path": None, "row_column": duckdb_export.ROW_COLUMN}
             parts = duckdb_export.stream(job, batch_size, rows.what)
@@ -227,24 +234,27 @@ def _stream(
     return pa.RecordBatchReader.from_batches(schema, produced)
 
 
-def _summary(job: Joined, rows: EntityRows, column: str) -> tuple[datetime | None, datetime | None]:
-    """The entity rows' earliest and latest times (not read again from a one-off stream)."""
+def _summary(
+    job: Joined, rows: EntityRows, column: str
+) -> tuple[int | None, datetime | None, datetime | None]:
+    """How many entity rows there are and their earliest and latest times (unknown for a
+    one-off stream, which cannot be read twice)."""
     if not rows.rescannable:
-        return None, None
+        return None, None, None
     from featurecat.data.duck import quote
 
     entity, params = rows.register(job.con)
     stamp = f"CAST({quote(column)} AS TIMESTAMPTZ)"
-    query = f"SELECT min({stamp}), max({stamp}) FROM {entity}"  # noqa: S608
-    start, end = job.con.execute(query, params).fetchall()[0]
-    return start, end
+    query = f"SELECT count(*), min({stamp}), max({stamp}) FROM {entity}"  # noqa: S608
+    total, start, end = job.con.execute(query, params).fetchall()[0]
+    return total, start, end
 
 
 class _watching:
     """Calls ``progress`` with DuckDB's fraction done, every 0.2 s, while the block runs."""
 
-    def __init__(self, job: Joined, progress: Progress | None) -> None:
-        self.job, self.progress = job, progress
+    def __init__(self, job: Joined, progress: Progress | None, total: int | None) -> None:
+        self.job, self.progress, self.total = job, progress, total
         self.done = threading.Event()
         self.thread: threading.Thread | None = None
 
@@ -261,7 +271,7 @@ class _watching:
         while not self.done.wait(0.2):
             percent = self.job.con.query_progress()
             if percent >= 0:
-                self.progress(min(percent, 100.0) / 100)
+                self.progress(min(percent, 100.0) / 100, self.total)
 
     def __exit__(self, *exc: object) -> None:
         self.done.set()

@@ -58,7 +58,11 @@ def export(
             )
             names = [f.name for f in request.features]
             keep = [c for c in columns if c != ROW_COLUMN]
-            joined.select(*keep, *names, ROW_COLUMN).write.parquet(str(temporary))
+            # One part per executor core at least: adaptive execution would otherwise merge
+            # a small result into one task, and one writer.
+            parallel = engine.session.sparkContext.defaultParallelism
+            chosen = joined.select(*keep, *names, ROW_COLUMN).repartition(parallel)
+            chosen.write.parquet(str(temporary))
             summary = stamped.agg(F.min(frames.TS), F.max(frames.TS)).collect()[0]
         found = manifests.provenance(cat, request)
         window = (_moment(summary[0]), _moment(summary[1]))

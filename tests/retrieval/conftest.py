@@ -26,15 +26,14 @@ from tests.storage.stores import REMOTE, STORES
 Load = Callable[..., pd.DataFrame]
 
 
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """A local Spark session whose time zone is deliberately not UTC."""
+def require_spark() -> None:
+    """Skip when pyspark or Java is missing; fail instead when Spark is required (CI)."""
     required = "1" in (
         os.environ.get("FEATURECAT_REQUIRE_SPARK"),
         os.environ.get("FEATURECAT_REQUIRE_ALL"),
     )
     try:
-        from pyspark.sql import SparkSession
+        import pyspark  # noqa: F401
     except ImportError:
         if required:
             raise
@@ -43,6 +42,14 @@ def spark() -> Iterator[Any]:
         if required:
             pytest.fail("Java is needed for the Spark tests")
         pytest.skip("Java is not installed")
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """A local Spark session whose time zone is deliberately not UTC."""
+    require_spark()
+    from pyspark.sql import SparkSession
+
     session = (
         SparkSession.builder.master("local[2]")
         .appName("featurecat-tests")
