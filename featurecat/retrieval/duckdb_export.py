@@ -32,12 +32,10 @@ from featurecat.retrieval.budget import Budget, applied, out_of_resources
 from featurecat.retrieval.duckdb_engine import _has_ties, _rows, _types, _value
 from featurecat.retrieval.frames import TS
 from featurecat.retrieval.request import Plan
+from featurecat.retrieval.rows import ROW_COLUMN
 
 if TYPE_CHECKING:
     from featurecat.retrieval.rows import EntityRows
-
-#: The column holding each output row's position among the entity rows.
-ROW_COLUMN = "entity_row"
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ def joined(plan: Plan, rows: EntityRows, budget: Budget, near: Path) -> Iterator
     with connect() as con, applied(con, budget, near) as spill, ExitStack() as stack:
         # DuckDB draws its own progress bar on stdout for long queries: never ours to print.
         con.execute("SET enable_progress_bar_print = false")
-        entity, params = rows.register(con)
+        entity, params = rows.numbered(con)
         sources = []
         for index, read in enumerate(plan.sources):
             opened = stack.enter_context(scan(con, read.data, _types(read)))
@@ -103,9 +101,7 @@ def _sql(plan: Plan, entity: str, sources: list[tuple[Any, Scan, bool]]) -> str:
     columns = ", ".join(f"{values[f.name]} AS {quote(f.name)}" for f in plan.features)
     row = quote(ROW_COLUMN)
     return f"""
-        WITH e AS (
-            SELECT *, CAST({stamp} AS TIMESTAMPTZ) AS {TS}, row_number() OVER () - 1 AS {row}
-            FROM {entity})
+        WITH e AS (SELECT *, CAST({stamp} AS TIMESTAMPTZ) AS {TS} FROM ({entity}))
         SELECT e.* EXCLUDE ({TS}, {row}), {columns}, e.{row}
         FROM e {" ".join(joins)}"""
 

@@ -18,13 +18,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from featurecat.errors import UnknownNameError, UsageError
+from featurecat.errors import DataError, UnknownNameError, UsageError
 from featurecat.retrieval import manifest as manifests
 from featurecat.retrieval.api import CatalogLike, open_catalog
 from featurecat.retrieval.budget import resolve
 from featurecat.retrieval.engine import get_engine
 from featurecat.retrieval.request import Plan, plan, require_text
-from featurecat.retrieval.rows import EntityRows
+from featurecat.retrieval.rows import ROW_COLUMN, EntityRows
 from featurecat.retrieval.rows import entity_rows as entity_rows_of
 from featurecat.retrieval.target import Target, discard, target
 
@@ -116,6 +116,11 @@ def export_features(
         assert isinstance(runner, SparkEngine)
         return spark_export(cat, runner, features, entity_rows, out, timestamp_column, model)
     rows = entity_rows_of(entity_rows)
+    if ROW_COLUMN in rows.columns:
+        raise DataError(
+            f"the entity rows already have a column named '{ROW_COLUMN}', which the result "
+            "adds (each row's position); rename or drop it first"
+        )
     request = plan(cat, features, rows.columns, timestamp_column)
     if out is None:
         return _stream(cat, request, rows, budget, model, batch_size)
@@ -134,7 +139,6 @@ def load_rows(
     """``load_features`` for entity rows that are not a pandas frame: the streamed join,
     gathered and put back in entity order."""
     from featurecat.retrieval.api import _with_manifest
-    from featurecat.retrieval.duckdb_export import ROW_COLUMN
     from featurecat.retrieval.outputs import LOCAL_OUTPUTS, convert, require_output
 
     output = output or "pandas"
@@ -192,7 +196,7 @@ def _write(
             window=(start, end),
             model=model,
         )
-        record["output"] = {"path": str(out.path), "row_column": duckdb_export.ROW_COLUMN}
+        record["output"] = {"path": str(out.path), "row_column": ROW_COLUMN}
         out.publish(temporary, record)
     except BaseException:
         discard(temporary)
@@ -223,7 +227,7 @@ def _stream(
             record = manifests.record(
                 cat, request, found, engine="duckdb", rows=total, window=(start, end), model=model
             )
-            record["output"] = {"path": None, "row_column": duckdb_export.ROW_COLUMN}
+            record["output"] = {"path": None, "row_column": ROW_COLUMN}
             parts = duckdb_export.stream(job, batch_size, rows.what)
             schema = next(parts)
             yield schema.with_metadata({b"featurecat": json.dumps(record).encode()})
@@ -273,7 +277,10 @@ class _watching:
             if percent >= 0:
                 self.progress(min(percent, 100.0) / 100, self.total)
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
         self.done.set()
         if self.thread is not None:
             self.thread.join()
+            if kind is None:
+                assert self.progress is not None
+                self.progress(1.0, self.total)

@@ -6,6 +6,9 @@ a path is scanned by DuckDB, arrow objects and pandas frames are registered, a D
 relation is streamed from its own connection. Nothing passes through pandas.
 """
 
+# SQL text holds only fixed names; file paths are bound as parameters.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 import glob
@@ -24,6 +27,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 NAME = "__fc_entity_rows"
+#: The column holding each output row's position among the entity rows.
+ROW_COLUMN = "entity_row"
 _PARQUET_MAGIC = b"PAR1"
 
 
@@ -46,6 +51,44 @@ class EntityRows:
             return "read_parquet($entity_files)", {"entity_files": self.files}
         con.register(NAME, self.data)
         return NAME, {}
+
+    def numbered(self, con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, Any]]:
+        """A query of the rows with :data:`ROW_COLUMN` added, and its parameters.
+
+        Parquet files are numbered from their own row numbers plus each file's offset, so
+        the scan stays parallel; other inputs by ``row_number()`` in the order they arrive.
+        """
+        row = f'"{ROW_COLUMN}"'
+        if not self.files or {"file_row_number", "__fc_file"} & set(self.columns):
+            relation, params = self.register(con)
+            return f"SELECT *, row_number() OVER () - 1 AS {row} FROM {relation}", params
+        params = {"entity_files": self.files}
+        scan = "read_parquet($entity_files, filename = '__fc_file', file_row_number = true)"
+        if len(self.files) == 1:
+            return (
+                f"SELECT * EXCLUDE (file_row_number, __fc_file), file_row_number AS {row} "
+                f"FROM {scan}",
+                params,
+            )
+        con.register(f"{NAME}_offsets", _offsets(self.files))
+        return (
+            f"SELECT r.* EXCLUDE (file_row_number, __fc_file), "
+            f"o.start + r.file_row_number AS {row} FROM {scan} AS r "
+            f"JOIN {NAME}_offsets AS o ON r.__fc_file = o.file",
+            params,
+        )
+
+
+def _offsets(files: list[str]) -> pa.Table:
+    """Each file's first row number among all the files, from the parquet footers."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    starts, start = [], 0
+    for file in files:
+        starts.append(start)
+        start += pq.ParquetFile(file).metadata.num_rows
+    return pa.table({"file": files, "start": pa.array(starts, pa.int64())})
 
 
 def entity_rows(value: Any) -> EntityRows:

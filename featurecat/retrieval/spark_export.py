@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from functools import reduce
+from pathlib import Path
 from typing import Any
 
 from pyspark.sql import DataFrame
@@ -20,10 +21,9 @@ from featurecat.catalog import Catalog
 from featurecat.errors import UsageError
 from featurecat.retrieval import frames
 from featurecat.retrieval import manifest as manifests
-from featurecat.retrieval.duckdb_export import ROW_COLUMN
 from featurecat.retrieval.export import Exported
 from featurecat.retrieval.request import plan
-from featurecat.retrieval.rows import entity_rows
+from featurecat.retrieval.rows import ROW_COLUMN, entity_rows
 from featurecat.retrieval.spark_engine import SparkEngine, _join, _micros, _readable_errors
 from featurecat.retrieval.target import Target, discard
 
@@ -62,7 +62,7 @@ def export(
             # a small result into one task, and one writer.
             parallel = engine.session.sparkContext.defaultParallelism
             chosen = joined.select(*keep, *names, ROW_COLUMN).repartition(parallel)
-            chosen.write.parquet(str(temporary))
+            _write(engine, chosen, temporary)
             summary = stamped.agg(F.min(frames.TS), F.max(frames.TS)).collect()[0]
         found = manifests.provenance(cat, request)
         window = (_moment(summary[0]), _moment(summary[1]))
@@ -75,6 +75,22 @@ def export(
         discard(temporary)
         raise
     return Exported(out.path, out.manifest, count)
+
+
+def _write(engine: SparkEngine, frame: DataFrame, folder: Path) -> None:
+    """Part files with timestamps as parquet's UTC microseconds (Spark's default, INT96,
+    reads back without a time zone)."""
+    conf = engine.session.conf
+    setting = "spark.sql.parquet.outputTimestampType"
+    before = conf.get(setting, None)
+    conf.set(setting, "TIMESTAMP_MICROS")
+    try:
+        frame.write.parquet(str(folder))
+    finally:
+        if before is None:
+            conf.unset(setting)
+        else:
+            conf.set(setting, before)
 
 
 def frames_like(value: Any) -> bool:

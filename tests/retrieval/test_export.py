@@ -132,6 +132,8 @@ def test_batches_feed_a_training_loop(
     catalog, _, _ = world
 
     class TrainingRows:  # what a torch.utils.data.IterableDataset subclass would hold
+        schema: pa.Schema
+
         def __iter__(self):  # type: ignore[no-untyped-def]
             reader = featurecat.export_features(
                 FEATURES,
@@ -140,14 +142,16 @@ def test_batches_feed_a_training_loop(
                 output="batches",
                 batch_size=1024,
             )
+            self.schema = reader.schema
             for batch in reader:
-                yield batch.to_pydict()
+                yield batch.to_pydict()  # a model would take numpy arrays or tensors here
 
     seen: list[pa.RecordBatch] = []
     sizes = []
-    for batch in TrainingRows():
+    dataset = TrainingRows()
+    for batch in dataset:
         sizes.append(len(batch["entity_row"]))
-        seen.append(pa.RecordBatch.from_pydict(batch))
+        seen.append(pa.RecordBatch.from_pydict(batch, schema=dataset.schema))
     assert max(sizes) <= 1024 and len(sizes) >= ROWS // 1024
     same_values(pa.Table.from_batches(seen), world)
 

@@ -191,3 +191,58 @@ def test_the_command_prints_only_the_result_when_piped(
         f"Error: output {tmp_path / 't.parquet'} exists; pass overwrite=True (--overwrite) to "
         "replace it, or choose another path"
     ]
+
+
+def test_progress_is_drawn_on_a_terminal(world: tuple[Path, Path], tmp_path: Path) -> None:
+    """stderr on a terminal (a pty) gets the progress line; stdout, piped, only the result."""
+    import pty
+    import sys
+
+    catalog, rows = world
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "featurecat",
+            "export",
+            *FEATURES,
+            "--rows",
+            str(rows),
+            "--out",
+            str(tmp_path / "t.parquet"),
+            "--catalog",
+            str(catalog),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        timeout=300,
+        check=False,
+    )
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert b"100.0% (~2,000 of 2,000 rows)" in drawn
+    assert drawn.endswith(b"\r\x1b[K")  # the line is cleared before the result is printed
+    assert done.stdout.decode().startswith("wrote 2,000 rows to ")
+
+
+def test_entity_rows_with_an_entity_row_column_are_refused(
+    world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    catalog, rows = world
+    frame = pd.read_parquet(rows).assign(entity_row=1)
+    with pytest.raises(DataError, match=r"already have a column named 'entity_row'"):
+        featurecat.export_features(FEATURES, frame, tmp_path / "o", catalog)
+    assert not (tmp_path / "o").exists()
