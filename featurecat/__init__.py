@@ -14,15 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 from featurecat.errors import (
     CatalogError,
+    CatalogNotFound,
     DataError,
     Diagnostic,
     FeaturecatError,
     UnknownFeatureError,
     UnknownNameError,
+    UsageError,
 )
 
 if TYPE_CHECKING:
     from featurecat.catalog import Catalog
+    from featurecat.notebook import search, show
     from featurecat.retrieval import get_feature, load_features, register_feature, update_feature
     from featurecat.retrieval.export import export_features
     from featurecat.retrieval.reproduce import reproduce
@@ -38,6 +41,8 @@ _LAZY = {
     "update_feature": "featurecat.retrieval",
     "reproduce": "featurecat.retrieval.reproduce",
     "export_features": "featurecat.retrieval.export",
+    "search": "featurecat.notebook",
+    "show": "featurecat.notebook",
 }
 
 
@@ -52,18 +57,23 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+# Every error a call can raise is here, so that it can be caught by its name.
 __all__ = [
     "Catalog",
     "CatalogError",
+    "CatalogNotFound",
     "DataError",
     "Diagnostic",
     "FeaturecatError",
     "UnknownFeatureError",
     "UnknownNameError",
+    "UsageError",
     "export_features",
     "get_feature",
     "load_features",
     "register_feature",
     "reproduce",
+    "search",
+    "show",
     "update_feature",
 ]

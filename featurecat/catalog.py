@@ -8,15 +8,43 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from featurecat.errors import Diagnostic, UnknownFeatureError
+from featurecat.errors import Diagnostic, UnknownFeatureError, UnknownNameError, UsageError
 from featurecat.names import Kind
 from featurecat.origin import Origin
 from featurecat.schema import Definition, Entity, Feature, Model, Project, Source, Team
 
 if TYPE_CHECKING:
     from featurecat.load import LoadResult
+
+
+T = TypeVar("T")
+
+
+class Named(dict[str, T]):
+    """The objects of one kind by name: a dict, except that a name it does not hold raises
+    :class:`~featurecat.UnknownNameError` (:class:`~featurecat.UnknownFeatureError` for
+    features), which is a ``KeyError`` that suggests close matches."""
+
+    def __init__(self, objects: Mapping[str, T], kind: str) -> None:
+        super().__init__(objects)
+        self.kind = kind
+
+    def __getitem__(self, name: str) -> T:
+        try:
+            return super().__getitem__(name)  # a missing name goes to __missing__
+        except TypeError:
+            raise UsageError(f"{self.kind} names are strings, not {type(name).__name__}") from None
+
+    def __missing__(self, name: object) -> T:
+        shown = name if isinstance(name, str) else repr(name)
+        if self.kind == "feature":
+            raise UnknownFeatureError(shown, self)
+        raise UnknownNameError(shown, self, kind=self.kind)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Named, (dict(self), self.kind))
 
 
 @dataclass
@@ -42,6 +70,14 @@ class Catalog:
     """The commit the ref resolved to, when read from git."""
     warnings: list[Diagnostic] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # An unknown name in cat.features[...] says which names are close, as cat.feature() does.
+        self.teams = Named(self.teams, "team")
+        self.entities = Named(self.entities, "entity")
+        self.sources = Named(self.sources, "source")
+        self.features = Named(self.features, "feature")
+        self.models = Named(self.models, "model")
+
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, ref: str | None = None) -> Catalog:
         """Load and validate the catalog at ``path`` (a folder holding ``featurecat.yaml``).
@@ -58,10 +94,33 @@ class Catalog:
         """Like :meth:`load`, but returns the catalog (if usable) and all diagnostics."""
         from featurecat.load import load_catalog
 
+        if path is not None and not isinstance(path, str | os.PathLike):
+            raise UsageError(
+                "path must be the catalog's folder (a string or a pathlib.Path), "
+                f"not {type(path).__name__}"
+            )
+        if ref is not None and not isinstance(ref, str):
+            raise UsageError(
+                "ref must be a git ref such as 'main', a tag, a commit SHA or 'HEAD~2' "
+                f"(a string), not {type(ref).__name__}"
+            )
+
         return load_catalog(path, ref)
 
-    def objects(self, kind: Kind) -> Mapping[str, Definition]:
-        """The objects of one kind, by name."""
+    def __repr__(self) -> str:
+        from featurecat.notebook import catalog_text
+
+        return catalog_text(self)
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: what the catalog holds, and how to search it."""
+        from featurecat.notebook import catalog_html
+
+        return catalog_html(self)
+
+    def objects(self, kind: Kind | str) -> Mapping[str, Definition]:
+        """The objects of one kind (a :class:`~featurecat.names.Kind` or its name), by name."""
+        kind = _kind(kind)
         if kind is Kind.PROJECT:
             return {self.project.name: self.project}
         by_kind: dict[Kind, Mapping[str, Definition]] = {
@@ -73,39 +132,42 @@ class Catalog:
         }
         return by_kind[kind]
 
-    def origin(self, kind: Kind, name: str) -> Origin:
+    def origin(self, kind: Kind | str, name: str) -> Origin:
         """Where the object was defined."""
-        return self.origins[(kind, name)]
+        kind = _kind(kind)
+        found = self.origins.get((kind, _name(name, kind.value)))
+        if found is None:
+            raise UnknownNameError(name, self.objects(kind), kind=kind.value)
+        return found
 
     def feature(self, name: str) -> Feature:
         """The feature called ``name``; an unknown name raises with close-match suggestions."""
-        try:
-            return self.features[name]
-        except KeyError:
-            raise UnknownFeatureError(name, self.features) from None
+        return self.features[name]
 
     def source_of(self, feature: Feature) -> Source:
-        return self.sources[feature.source]
+        """The source a feature reads."""
+        return self.sources[_of_type(feature, Feature, "feature").source]
 
     def entity_of(self, feature_or_source: Feature | Source) -> Entity:
+        """The entity of a feature (through its source) or of a source."""
         source = (
             self.source_of(feature_or_source)
             if isinstance(feature_or_source, Feature)
-            else feature_or_source
+            else _of_type(feature_or_source, Source, "feature_or_source")
         )
         return self.entities[source.entity]
 
     def models_using(self, feature: str) -> list[Model]:
-        """Models that list ``feature``, by name."""
-        return self._consumers.get(feature, [])
+        """Models that list ``feature``, by name (none for a name that no model lists)."""
+        return self._consumers.get(_name(feature, "feature"), [])
 
     def features_of(self, source: str) -> list[Feature]:
-        """Features read from ``source``, by name."""
-        return self._by_source.get(source, [])
+        """Features read from ``source``, by name (none for a name that no feature reads)."""
+        return self._by_source.get(_name(source, "source"), [])
 
     def data_path(self, source: Source) -> Path:
         """Where the source's data lives on disk (it may be a glob)."""
-        return self.root / self.project.data_root / str(source.path)
+        return self.root / self.project.data_root / str(_of_type(source, Source, "source").path)
 
     @cached_property
     def _consumers(self) -> dict[str, list[Model]]:
@@ -121,3 +183,25 @@ class Catalog:
         for feature in sorted(self.features.values(), key=lambda f: f.name):
             by_source[feature.source].append(feature)
         return by_source
+
+
+def _kind(kind: object) -> Kind:
+    if isinstance(kind, Kind):
+        return kind
+    if isinstance(kind, str) and kind in {k.value for k in Kind}:
+        return Kind(kind)
+    raise UsageError(f"kind must be one of {', '.join(k.value for k in Kind)}, not {kind!r}")
+
+
+def _name(name: object, kind: str) -> str:
+    if not isinstance(name, str):
+        raise UsageError(f"{kind} names are strings, not {type(name).__name__}")
+    return name
+
+
+def _of_type(value: object, cls: type[T], argument: str) -> T:
+    if not isinstance(value, cls):
+        raise UsageError(
+            f"{argument} must be a featurecat {cls.__name__}, not {type(value).__name__}"
+        )
+    return value

@@ -25,6 +25,7 @@ from featurecat.schema.storage import (
     looks_secret,
     scheme_of,
 )
+from featurecat.similar import Candidate, is_replacement, similar_pairs
 
 
 @dataclass
@@ -291,6 +292,45 @@ def data_is_under_declared_locations(index: Index) -> Iterator[Diagnostic]:
                 )
 
 
+def no_duplicate_features(index: Index) -> Iterator[Diagnostic]:
+    """A feature that reads the same source column as another, or has its name once
+    normalised, or a near-identical description, is probably built twice (:mod:`.similar`)."""
+    found: dict[str, tuple[Parsed, Candidate]] = {}
+    for item in index.valid(Kind.FEATURE):
+        feature = item.obj
+        assert isinstance(feature, Feature)
+        source = _obj(index, Kind.SOURCE, feature.source, Source)
+        if source is None:
+            continue
+        found[feature.name] = (
+            item,
+            Candidate(
+                feature.name,
+                source.entity,
+                feature.source,
+                feature.column_name,
+                feature.ttl,
+                feature.description,
+                feature.status,
+                feature.replaced_by,
+            ),
+        )
+    for pair in similar_pairs(c for _, c in found.values()):
+        item, candidate = found[pair.feature]
+        other, other_candidate = found[pair.other]
+        if is_replacement(candidate, other_candidate):
+            continue
+        yield item.origin.diagnostic(
+            ("name",),
+            "similar-feature",
+            f"{pair.feature} looks like a duplicate of {pair.other} ({pair.because}), "
+            f"defined in {other.origin.path}:{other.origin.line('name')}; if it is the same "
+            f"feature, use {pair.other} instead, else make the difference clear in the name "
+            "and description",
+            severity="warning",
+        )
+
+
 CHECKS: tuple[Check, ...] = (
     unique_names,
     references_resolve,
@@ -300,6 +340,7 @@ CHECKS: tuple[Check, ...] = (
     paths_stay_inside,
     storage_holds_no_secrets,
     data_is_under_declared_locations,
+    no_duplicate_features,
 )
 
 

@@ -10,9 +10,9 @@ breaking    a feature's dtype, source or column; a source's entity or timestamp;
             renaming a feature, source or entity
 warning     deprecating a feature or demoting it to draft; moving a source's data (its
             path, format or table, the catalog's data_root, storage locations or
-            Iceberg catalogs)
+            Iceberg catalogs); loosening a contract (``expect``)
 compatible  everything else: descriptions, tags, owners, contacts, a promotion, a relaxed
-            ttl, models' feature lists, new objects
+            ttl, models' feature lists, new objects, a tightened contract
 ==========  ================================================================================
 
 A breaking or warning change to a source reaches every feature read from it, and a breaking
@@ -38,6 +38,7 @@ from featurecat.changes import describe_change
 from featurecat.diff import CatalogDiff, ObjectChange
 from featurecat.errors import Diagnostic
 from featurecat.names import Kind, parse_duration
+from featurecat.schema.expect import contract_change
 
 Level = Literal["compatible", "warning", "breaking"]
 LEVELS: tuple[Level, ...] = ("compatible", "warning", "breaking")
@@ -74,6 +75,8 @@ def _ttl(old: str | None, new: str | None) -> Verdict:
         return Verdict("compatible", "ttl relaxed: values no longer expire")
     if old is None or parse_duration(new) < parse_duration(old):
         return Verdict("breaking", "ttl tightened: older values now come back as null")
+    if parse_duration(new) == parse_duration(old):  # 7d and 168h: the same age, written anew
+        return Verdict("compatible", f"unchanged ({old} = {new})")
     return Verdict("compatible", "ttl relaxed: older values are used too")
 
 
@@ -114,6 +117,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "tags": _always("compatible", "tags only"),
         "ttl": _ttl,
         "replaced_by": _always("compatible", "points users to another feature"),
+        "expect": contract_change,
     },
     Kind.SOURCE: {
         "name": _always("breaking", "its features must follow"),
@@ -125,6 +129,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "format": _always("warning", "data read as another format; check it is the same data"),
         "table": _always("warning", "data read from another table; check it is the same data"),
         "iceberg_catalog": _always("warning", "table read through another Iceberg catalog"),
+        "expect": contract_change,
     },
     Kind.ENTITY: {
         "name": _always("breaking", "its sources must follow"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from featurecat.printable import printable, printable_path
+from featurecat.printable import plural, printable, printable_path
 
 Severity = Literal["error", "warning"]
 
@@ -64,6 +64,19 @@ class FeaturecatError(Exception):
 
     exit_code = 1
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take other arguments than their message, which the default pickling of
+        # exceptions passes back to __init__: rebuild them from their args and fields instead
+        # (a process pool sends errors back pickled).
+        return (_rebuilt, (type(self), self.args, self.__dict__))
+
+
+def _rebuilt(cls: type[FeaturecatError], args: tuple[Any, ...], fields: dict[str, Any]) -> Any:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(fields)
+    return error
+
 
 class UsageError(FeaturecatError):
     """The command was called wrongly, or no catalog was found (exit code 2)."""
@@ -84,8 +97,7 @@ class CatalogError(FeaturecatError):
         more = len(self.errors) - 20
         if more > 0:
             lines.append(f"... and {more} more")
-        noun = "error" if len(self.errors) == 1 else "errors"
-        return f"the catalog has {len(self.errors)} {noun}:\n" + "\n".join(lines)
+        return f"the catalog has {plural(len(self.errors), 'error')}:\n" + "\n".join(lines)
 
 
 class CatalogNotFound(UsageError, CatalogError):
@@ -103,10 +115,12 @@ class CatalogNotFound(UsageError, CatalogError):
         return self.message
 
 
-class UnknownNameError(FeaturecatError, KeyError):
+class UnknownNameError(UsageError, KeyError):
     """A name the catalog does not define (a team, entity, model...); suggests close matches.
 
-    ``names`` holds every unknown name of one request, ``name`` the first of them.
+    ``names`` holds every unknown name of one request, ``name`` the first of them. It is a
+    :class:`UsageError` (asking for something that is not there: exit code 2 on the command
+    line) and a ``KeyError``, as a missing key of ``catalog.features[...]`` is one.
     """
 
     def __init__(
@@ -127,6 +141,24 @@ class UnknownNameError(FeaturecatError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise repr() the message
         return str(self.args[0])
+
+    @classmethod
+    def together(cls, errors: Sequence[UnknownNameError], advice: str = "") -> UnknownNameError:
+        """One error for the unknown names of several kinds in one call (an entity and a
+        team...), so that a user learns of all of them at once, not one per try."""
+        if len(errors) == 1 and not advice:
+            return errors[0]
+        parts = [
+            f"unknown {e.kind} '{e.name}'"
+            + (f" (did you mean {_or_list(e.suggestions)}?)" if e.suggestions else "")
+            for e in errors
+        ]
+        joined: UnknownNameError = cls.__new__(cls)
+        joined.args = ("; ".join(parts) + (f"; {advice}" if advice else ""),)
+        joined.name, joined.kind = errors[0].name, errors[0].kind
+        joined.names = [n for e in errors for n in e.names]
+        joined.suggestions = errors[0].suggestions
+        return joined
 
 
 class UnknownFeatureError(UnknownNameError):
@@ -164,6 +196,8 @@ class DataError(FeaturecatError):
 
 def suggest(name: str, known: Iterable[str], n: int = 3) -> list[str]:
     """Close matches for ``name`` among ``known``, best first."""
+    if not isinstance(name, str):
+        return []
     return difflib.get_close_matches(name, list(known), n=n, cutoff=0.6)
 
 

@@ -6,7 +6,8 @@
 * :class:`GitTree` is a catalog as it was at a ref, read straight from git objects: no
   checkout, no temp copy.
 * :func:`read_blobs` reads any number of blobs with one ``git cat-file --batch`` process;
-  :func:`log_catalog` lists every change to a catalog's files in one ``git log`` pass.
+  :func:`log_catalog` lists every change to a catalog's files in one ``git log`` pass;
+  :func:`data_at` reads a source's data files as they were at a ref (for drift).
 * :func:`check_new_branch` and :func:`commit_on_new_branch` commit what ``register_feature``
   and ``update_feature`` wrote on a new branch, ready for a pull request;
   :func:`settle_new_branch` cleans up after such a write was killed.
@@ -154,6 +155,35 @@ def read_blobs(git_dir: str, shas: Collection[str], limit: int | None = None) ->
         found[sha] = out[pos : pos + keep]
         pos += size + 1
     return found
+
+
+def data_at(folder: Path, ref: str, pattern: str) -> dict[str, bytes]:
+    """The files committed at ``ref`` that ``pattern`` names, relative to ``folder`` (a path,
+    or a glob in its last part as sources write them): relative path -> content. Empty when
+    ``folder`` is not in git, or nothing matched then."""
+    import fnmatch
+    import posixpath
+
+    import git
+
+    if not in_git(folder.resolve()):
+        return {}
+    parent, name = posixpath.split(posixpath.normpath(pattern))
+    with open_repo(folder.resolve()) as repo:
+        commit = resolve(repo, ref).hexsha
+        prefix = posixpath.join(catalog_dir(folder.resolve(), work_tree(repo, folder)), parent)
+        try:
+            listing = repo.git.ls_tree("-z", f"{commit}:{prefix.strip('/') or '.'}")
+        except git.GitCommandError:  # the folder did not exist then
+            return {}
+        found = {}
+        for entry in filter(None, listing.split("\0")):
+            meta, _, file = entry.partition("\t")
+            _mode, kind, sha = meta.split()
+            if kind == "blob" and fnmatch.fnmatchcase(file, name):
+                found[posixpath.join(parent, file)] = sha
+        blobs = read_blobs(str(repo.git_dir), found.values())
+    return {path: blobs[sha] for path, sha in sorted(found.items()) if sha in blobs}
 
 
 class CatalogLog(NamedTuple):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import posixpath
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -89,6 +92,28 @@ def load_tree(tree: Tree, cache: ParseCache | None = None, checks: bool = True) 
     Without ``checks``, only each file's own problems are reported (still, only valid
     objects make it into the catalog).
     """
+    with _no_cycle_collection():
+        return _load_tree(tree, cache, checks)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a catalog is read.
+
+    Parsing allocates millions of small objects that all stay alive, and each full
+    collection walks them all again: at 100,000 features that was a third of validate's time.
+    Nothing built here is a cycle that needs collecting early; collection resumes after.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_tree(tree: Tree, cache: ParseCache | None, checks: bool) -> LoadResult:
     files = tree.files()
     if PROJECT_FILE not in files:
         where = f" at {tree.ref}; the catalog was not in this folder then" if tree.ref else ""

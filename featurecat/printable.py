@@ -63,3 +63,11 @@ def control_character(text: str, allowed: str = "") -> str | None:
         if match.group() not in allowed:
             return _escape(match)
     return None
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``1,200 entities`` (pass ``nouns`` when adding an s is wrong).
+
+    Every count in a message goes through here, so that none says "1 sources".
+    """
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 SCHEMA_DIR = ".featurecat/schemas"
 _NAME_PLACEHOLDER = "__CATALOG_NAME__"
 
+#: Template files written under another name: package data leaves dotfiles out.
+_RENAMED = {"gitignore": ".gitignore"}
+
 
 def write_schemas(out: Path, kinds: Iterable[Kind] = tuple(Kind)) -> list[Path]:
     """Write ``<kind>.schema.json`` for each kind into ``out``."""
@@ -95,7 +98,7 @@ def _template_files(catalog_name: str) -> Iterator[tuple[str, str]]:
                 f"{SCHEMA_DIR}/{kind.value}.schema.json", posixpath.dirname(relpath) or "."
             )
             text = f"# yaml-language-server: $schema={schema}\n{text}"
-        yield relpath, text
+        yield _RENAMED.get(relpath, relpath), text
 
 
 def walk_package(folder: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:

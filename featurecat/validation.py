@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from featurecat.catalog import Catalog
 from featurecat.errors import Diagnostic, Findings, UsageError
 from featurecat.names import SUMMARY_KINDS
+from featurecat.printable import plural
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ def validate(
         diagnostics.extend(
             d for d in data_problems(catalog) if (d.path, d.line, d.code) not in seen
         )
+        from featurecat.agreement import agreeing_values
+
+        diagnostics.extend(agreeing_values(catalog))
         diagnostics.sort(key=lambda d: (d.path, d.line, d.column))
     if changed_since is not None:
         from featurecat.load import changed_since as changed_files
@@ -66,7 +70,7 @@ def validate(
     if catalog is None:
         return Outcome(diagnostics, result.files)
     summary = ", ".join(
-        f"{len(objects)} {kind.value if len(objects) == 1 else kind.plural}"
+        plural(len(objects), kind.value, kind.plural)
         for kind in SUMMARY_KINDS
         for objects in [catalog.objects(kind)]
     )

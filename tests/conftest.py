@@ -21,6 +21,8 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     for name, value in GIT_TEST_ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("NO_COLOR", "1")
+    # The discovery cache goes to the test's own home, never the user's.
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
 
 
 @pytest.fixture

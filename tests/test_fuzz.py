@@ -8,6 +8,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -89,12 +90,14 @@ def load_with(files: dict[str, str | bytes]) -> list[str]:
         return [d.code for d in result.errors]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(KEYS), values, max_size=8))
 def test_random_documents_only_produce_diagnostics(document: dict[str, object]) -> None:
     load_with({FEATURE: yaml.safe_dump(document, allow_unicode=True)})
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_definitions_only_produce_diagnostics(data: st.DataObject) -> None:
@@ -169,6 +172,7 @@ def check_rendering(files: dict[str, str | bytes]) -> None:
     ]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(PLACES),
@@ -186,6 +190,7 @@ file_names = tricky_text.map(lambda s: s.replace("/", "_").replace("\x00", "_"))
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(["features/user/", "features/", "teams/", "models/", "featuers/"]),

@@ -32,6 +32,9 @@ CORE = {
     "codeowners",
     "changes",
     "printable",
+    "contracts",
+    "entries",
+    "similar",
 }
 IO = {
     "yamlio",
@@ -45,8 +48,11 @@ IO = {
     "scaffold",
     "writes",
     "validation",
+    "measure",
+    "cache",
+    "agreement",
 }
-APPS = {"cli", "portal", "retrieval"}
+APPS = {"cli", "portal", "retrieval", "notebook"}
 HEAVY = {
     "pandas",
     "duckdb",
@@ -60,7 +66,7 @@ HEAVY = {
     "subprocess",
 }
 # Catalog.load is the public entry point; it hands over to the loader when called.
-ALLOWED = {("catalog", "load")}
+ALLOWED = {("catalog", "load"), ("catalog", "notebook")}
 
 
 def layer(module: str) -> str:

@@ -28,6 +28,7 @@ COMMANDS = {
     "codeowners": "featurecat.cli.codeowners:codeowners",
     "docs": "featurecat.cli.docs:docs",
     "models": "featurecat.cli.models:models",
+    "test": "featurecat.cli.test:test",
     "export": "featurecat.cli.export:export",
 }
 
@@ -60,6 +61,18 @@ class LazyGroup(click.Group):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        from featurecat.cli.common import GIVEN_BEFORE, takes_catalog
+
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and ctx.meta.get(GIVEN_BEFORE) and not takes_catalog(command):
+            raise click.UsageError(
+                f"'featurecat {name}' reads no catalog, so it takes no --catalog", ctx
+            )
+        return name, command, rest
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -75,8 +88,22 @@ class LazyGroup(click.Group):
             ) from exc
 
 
+def _keep_catalog(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    from featurecat.cli.common import GIVEN_BEFORE
+
+    ctx.meta[GIVEN_BEFORE] = value
+
+
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="featurecat")
+@click.option(
+    "--catalog",
+    metavar="PATH",
+    expose_value=False,
+    callback=_keep_catalog,
+    help="The catalog folder, for every command that reads one (the same as --catalog "
+    "after the command's name).",
+)
 def main() -> None:
     """A Git-backed, declarative feature catalog.
 

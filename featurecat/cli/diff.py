@@ -7,8 +7,8 @@ import sys
 import click
 
 from featurecat.cli.common import catalog_option, format_option
-from featurecat.errors import FeaturecatError
-from featurecat.printable import printable_lines
+from featurecat.errors import FeaturecatError, UsageError
+from featurecat.printable import plural, printable_lines
 
 
 @click.command()
@@ -20,7 +20,13 @@ from featurecat.printable import printable_lines
     "--head", default=None, metavar="REF", help="The git ref to compare. Default: the working tree."
 )
 @format_option("text", "markdown", "json", "github")
-def diff(catalog_path: str | None, base: str, head: str | None, fmt: str) -> None:
+@click.option(
+    "--check-data",
+    is_flag=True,
+    help="Also compare the data of every source whose files changed since BASE: drift of each "
+    "feature (mean, spread, null share, categories, PSI) beside the models that use it.",
+)
+def diff(catalog_path: str | None, base: str, head: str | None, fmt: str, check_data: bool) -> None:
     """Compare the catalog at git ref BASE with HEAD (default: the working tree).
 
     Lists added, removed, renamed and modified objects with their changed fields, marks
@@ -55,12 +61,20 @@ def diff(catalog_path: str | None, base: str, head: str | None, fmt: str) -> Non
         )
     if old.errors:
         click.echo(
-            f"note: {len(old.errors)} file(s) in the catalog at {base} do not parse; "
+            f"note: {plural(len(old.errors), 'file')} in the catalog at {base} "
+            f"{'does' if len(old.errors) == 1 else 'do'} not parse; "
             "their objects count as added",
             err=True,
         )
     unreadable = {d.path for d in new.errors}
     report = assess(compare(old.catalog, new.catalog, unreadable), new.diagnostics)
+    if check_data:
+        from featurecat.contracts.drift import attach
+        from featurecat.measure.drift import changed_data
+
+        if head is not None:
+            raise UsageError("--check-data compares the working tree's data; drop --head")
+        attach(report, changed_data(new.catalog, base))
     output = FORMATS[fmt](report)
     # Values are escaped where the report shows them; this catches anything else from a
     # catalog or a ref name that could drive the terminal (JSON escapes its own).

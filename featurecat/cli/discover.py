@@ -1,23 +1,46 @@
-"""Discovery in the terminal: ``featurecat list``, ``show`` and ``search``."""
+"""Discovery in the terminal: ``featurecat list``, ``show`` and ``search``.
+
+They read the catalog's :class:`~featurecat.entries.Entries`, which an unchanged working
+tree answers from the discovery cache (:mod:`featurecat.cache`) without parsing it again.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
 
-from featurecat.cli.common import catalog_options, format_option, load, table
+from featurecat.cli.common import catalog_options, fail, format_option, load, table
 from featurecat.errors import UnknownNameError, UsageError, did_you_mean
 from featurecat.names import DTYPES, OBJECT_KINDS, STATUSES, Kind
 from featurecat.printable import printable
 
 if TYPE_CHECKING:
-    from featurecat.catalog import Catalog
-    from featurecat.schema import Definition
+    from featurecat.entries import Entries, Entry
 
 _KINDS = [k.value for k in OBJECT_KINDS]
+Shown = Callable[[str], str]
+
+
+def open_entries(catalog_path: str | None, ref: str | None) -> tuple[Entries, Shown]:
+    """The catalog's entries and how to show a catalog-relative path; errors as ``load``."""
+    from featurecat.cache import cached_entries
+    from featurecat.entries import Entries
+    from featurecat.errors import CatalogError
+    from featurecat.tree import displayer
+
+    if ref is None:
+        try:
+            entries, root = cached_entries(catalog_path)
+        except UsageError:
+            raise  # no catalog to read: exit code 2
+        except CatalogError as exc:
+            fail(exc)
+        return entries, displayer(root)
+    catalog = load(catalog_path, ref)
+    return Entries.of(catalog), displayer(catalog.root)
 
 
 @click.command("list")
@@ -47,7 +70,7 @@ def list_objects(
     --owner also filters sources and models, --entity also sources; the other filters
     apply to features only.
     """
-    from featurecat.query import filter_features
+    from featurecat.query import filter_entries
 
     target = Kind(kind)
     filters = {"owner": owner, "entity": entity, "tag": tag, "status": status, "dtype": dtype}
@@ -57,44 +80,32 @@ def list_objects(
     if refused:
         what = f"only {', '.join(allowed)}" if allowed else "no filters"
         raise UsageError(f"--kind {kind} takes {what}; drop {', '.join(refused)}")
-    catalog = load(catalog_path, ref)
-    if target is Kind.FEATURE:
-        features = filter_features(
-            catalog, owner=owner, entity=entity, tag=tag, status=status, dtype=dtype
-        )
-        objects: Sequence[Definition] = features
-    else:
-        features = []
-        objects = [
-            o
-            for _, o in sorted(catalog.objects(target).items())
-            if owner in (None, getattr(o, "owner", None))
-            and entity in (None, getattr(o, "entity", None))
-        ]
+    entries, _ = open_entries(catalog_path, ref)
+    objects = filter_entries(
+        entries, target, owner=owner, entity=entity, tag=tag, status=status, dtype=dtype
+    )
     if not objects and fmt != "json":
-        hints = _unknown_filter_values(catalog, owner=owner, entity=entity, tag=tag)
+        hints = _unknown_filter_values(entries, owner=owner, entity=entity, tag=tag)
         click.echo(f"no {target.plural} match{''.join(hints)}", err=True)
         return
     if fmt == "json":
-        click.echo(json.dumps([o.model_dump(mode="json") for o in objects], indent=2))
+        click.echo(json.dumps([dict(o.fields) for o in objects], indent=2))
     elif target is Kind.FEATURE:
         rows = [
             [
                 f.name,
-                f.dtype,
-                f.owner,
-                catalog.sources[f.source].entity,
-                f.status,
+                str(f.dtype),
+                str(f.get("owner")),
+                str(f.entity),
+                str(f.status),
                 f"v{f.version}",
                 ", ".join(f.tags),
             ]
-            for f in features
+            for f in objects
         ]
         click.echo(table(rows, ["name", "dtype", "owner", "entity", "status", "version", "tags"]))
     else:
-        rows = [
-            [getattr(o, "name", ""), getattr(o, "owner", "") or "", _one_line(o)] for o in objects
-        ]
+        rows = [[o.name, o.get("owner") or "", _one_line(o.description)] for o in objects]
         click.echo(table(rows, ["name", "owner", "description"]))
 
 
@@ -107,15 +118,15 @@ _FILTERS_OF = {
 
 
 def _unknown_filter_values(
-    catalog: Catalog, *, owner: str | None, entity: str | None, tag: str | None
+    entries: Entries, *, owner: str | None, entity: str | None, tag: str | None
 ) -> list[str]:
     """``"; no team is called 'x' (did you mean 'y'?)"`` for each filter value nothing has."""
-    tags = {t for f in catalog.features.values() for t in f.tags}
+    tags = {t for f in entries.of_kind(Kind.FEATURE).values() for t in f.tags}
     return [
         f"; no {what} {value!r}{did_you_mean(value, known)}"
         for what, value, known in (
-            ("team is called", owner, catalog.teams),
-            ("entity is called", entity, catalog.entities),
+            ("team is called", owner, entries.of_kind(Kind.TEAM)),
+            ("entity is called", entity, entries.of_kind(Kind.ENTITY)),
             ("feature is tagged", tag, tags),
         )
         if value is not None and value not in known
@@ -129,71 +140,64 @@ def _unknown_filter_values(
 @format_option("text", "json")
 def show(catalog_path: str | None, ref: str | None, name: str, kind: str | None, fmt: str) -> None:
     """Everything about one object: its fields, its file, and who uses it."""
-    from featurecat.query import find
-
-    catalog = load(catalog_path, ref)
-    found = find(catalog, name, Kind(kind) if kind else None)
+    entries, shown = open_entries(catalog_path, ref)
+    found = entries.find(name, Kind(kind) if kind else None)
     if not found:
         kinds = [Kind(kind)] if kind else OBJECT_KINDS
-        every = {n for k in kinds for n in catalog.objects(k)}
+        every = {n for k in kinds for n in entries.of_kind(k)}
         raise UnknownNameError(name, every, kind=kind or "object")
     if fmt == "json":
         click.echo(
             json.dumps(
-                [
-                    {
-                        "kind": k.value,
-                        **o.model_dump(mode="json"),
-                        "related": _related(catalog, k, name),
-                    }
-                    for k, o in found
-                ],
+                [{"kind": e.kind.value, **e.fields, "related": related(entries, e)} for e in found],
                 indent=2,
             )
         )
         return
-    click.echo("\n\n".join(_describe(catalog, k, name, o) for k, o in found))
+    click.echo("\n\n".join(_describe(entries, e, shown) for e in found))
 
 
-def _describe(catalog: Catalog, kind: Kind, name: str, obj: Definition) -> str:
-    origin = catalog.origin(kind, name)
-    lines = [click.style(f"{kind.value} {name}", bold=True), f"  file: {printable(origin.path)}"]
-    for field, value in obj.model_dump().items():
+def _describe(entries: Entries, entry: Entry, shown: Shown) -> str:
+    lines = [
+        click.style(f"{entry.kind.value} {entry.name}", bold=True),
+        f"  file: {printable(shown(entry.path))}",
+    ]
+    for field, value in entry.fields.items():
         if field == "name" or value in (None, [], ""):
             continue
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        lines.append(f"  {field}: {printable(shown)}")
-    if kind is Kind.FEATURE:
-        entity = catalog.entity_of(catalog.features[name])
-        lines.append(f"  entity: {entity.name} (join keys: {', '.join(entity.join_keys)})")
-        lines.append(f"  load: featurecat.load_features([{name!r}], entity_df=df)")
-    for label, names in _related(catalog, kind, name).items():
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        lines.append(f"  {field}: {printable(text)}")
+    if entry.kind is Kind.FEATURE:
+        entity = entries.of_kind(Kind.ENTITY)[str(entry.entity)]
+        keys = ", ".join(entity.get("join_keys") or ())
+        lines.append(f"  entity: {entity.name} (join keys: {keys})")
+        lines.append(f"  load: featurecat.load_features([{entry.name!r}], entity_df=df)")
+    for label, names in related(entries, entry).items():
         lines.append(f"  {label}: {', '.join(names) if names else '-'}")
     return "\n".join(lines)
 
 
-def _related(catalog: Catalog, kind: Kind, name: str) -> dict[str, list[str]]:
-    if kind is Kind.FEATURE:
-        return {"used by": [f"{m.name} ({m.owner})" for m in catalog.models_using(name)]}
-    if kind is Kind.SOURCE:
-        return {"features": [f.name for f in catalog.features_of(name)]}
-    if kind is Kind.ENTITY:
-        sources = sorted(s.name for s in catalog.sources.values() if s.entity == name)
+def related(entries: Entries, entry: Entry) -> dict[str, list[str]]:
+    """What an object is connected to, by label: who uses a feature, what a team owns..."""
+    name = entry.name
+    if entry.kind is Kind.FEATURE:
+        return {"used by": [f"{m.name} ({m.get('owner')})" for m in entries.models_using(name)]}
+    if entry.kind is Kind.SOURCE:
+        return {"features": [f.name for f in entries.features_of(name)]}
+    if entry.kind is Kind.ENTITY:
+        sources = [s.name for s in entries.of_kind(Kind.SOURCE).values() if s.entity == name]
         return {
             "sources": sources,
-            "features": [f.name for s in sources for f in catalog.features_of(s)],
+            "features": [f.name for s in sources for f in entries.features_of(s)],
         }
-    if kind is Kind.MODEL:
-        model = catalog.models[name]
-        return {"feature owners": sorted({catalog.features[f].owner for f in model.features})}
-    owned: dict[str, list[str]] = {"features": [], "sources": [], "models": []}
-    for label, objects in (
-        ("features", catalog.features),
-        ("sources", catalog.sources),
-        ("models", catalog.models),
-    ):
-        owned[label] = sorted(n for n, o in objects.items() if o.owner == name)
-    return owned
+    if entry.kind is Kind.MODEL:
+        features = entries.of_kind(Kind.FEATURE)
+        owners = {features[f].get("owner") for f in entry.features if f in features}
+        return {"feature owners": sorted(owners)}
+    return {
+        kind.plural: [o.name for o in entries.owned_by(name, kind)]
+        for kind in (Kind.FEATURE, Kind.SOURCE, Kind.MODEL)
+    }
 
 
 @click.command()
@@ -210,30 +214,46 @@ def _related(catalog: Catalog, kind: Kind, name: str) -> dict[str, list[str]]:
 def search(
     catalog_path: str | None, ref: str | None, text: tuple[str, ...], limit: int, fmt: str
 ) -> None:
-    """Find objects by name, tags and description, best match first."""
+    """Find objects by name, tags, owner, entity, dtype, status and description.
+
+    Exact name matches come first, then the best matches, features before other kinds.
+    Narrow with filters: kind:feature, owner:growth, tag:pii, dtype:int64,
+    status:production, entity:user (e.g. `featurecat search age owner:growth`).
+    """
+    from featurecat.query import Query
     from featurecat.query import search as run_search
 
-    catalog = load(catalog_path, ref)
-    query = " ".join(text)
-    if not query.strip():
+    query_text = " ".join(text)
+    query = Query.parse(query_text)
+    if not query:
         raise UsageError("search needs some text")
-    hits = run_search(catalog, query, limit)
+    entries, _ = open_entries(catalog_path, ref)
+    hits = run_search(entries, query, limit)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [{"kind": h.kind.value, "name": h.name, "score": h.score} for h in hits], indent=2
-            )
-        )
+        found = [
+            {
+                "kind": h.kind.value,
+                "name": h.name,
+                "score": h.score,
+                "exact": h.exact,
+                "owner": h.owner,
+                "status": h.status,
+                "description": h.description,
+            }
+            for h in hits
+        ]
+        click.echo(json.dumps(found, indent=2))
         return
     if not hits:
-        click.echo(f"nothing matches '{printable(query)}'", err=True)
+        click.echo(f"nothing matches '{printable(query_text)}'", err=True)
         return
     rows = [
-        [h.name, h.kind.value, getattr(h.obj, "owner", "") or "", _one_line(h.obj)] for h in hits
+        [h.name, h.kind.value, h.owner or "", h.status or "", _one_line(h.description)]
+        for h in hits
     ]
-    click.echo(table(rows, ["name", "kind", "owner", "description"]))
+    click.echo(table(rows, ["name", "kind", "owner", "status", "description"]))
 
 
-def _one_line(obj: Definition, width: int = 70) -> str:
-    text = " ".join(str(getattr(obj, "description", "")).split())
+def _one_line(description: str, width: int = 70) -> str:
+    text = " ".join(description.split())
     return text if len(text) <= width else text[: width - 3] + "..."

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from featurecat.cli.common import catalog_option, catalog_options, load
-from featurecat.printable import printable
+from featurecat.printable import plural, printable
 
 
 @click.group()
@@ -26,27 +26,41 @@ def docs() -> None:
     help="Folder for the static site. A previous build there is replaced in one step.",
 )
 @click.option("--strict", is_flag=True, help="Fail on broken internal links and other warnings.")
-def build(catalog_path: str | None, ref: str | None, out: Path, strict: bool) -> None:
-    """Generate the portal and build it into static HTML."""
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="A site to open from disk (file://) without a web server: links name index.html.",
+)
+def build(
+    catalog_path: str | None, ref: str | None, out: Path, strict: bool, offline: bool
+) -> None:
+    """Generate the portal and build it into static HTML.
+
+    Only the pages whose inputs changed since the last build are rendered again.
+    """
     from featurecat.portal.build import build_portal
     from featurecat.tree import shown
 
     catalog = load(catalog_path, ref)
     click.echo(
-        f"Building the portal of '{catalog.project.name}': {len(catalog.features):,} features, "
-        f"{len(catalog.sources):,} sources, {len(catalog.models):,} models"
+        f"Building the portal of '{catalog.project.name}': "
+        f"{plural(len(catalog.features), 'feature')}, {plural(len(catalog.sources), 'source')}, "
+        f"{plural(len(catalog.models), 'model')}"
     )
-    report = build_portal(catalog, out, strict=strict, progress=_phase)
+    report = build_portal(catalog, out, strict=strict, offline=offline, progress=_phase)
     for note in report.project.notes:
         click.echo(f"  note: {printable(note)}")
     for warning in report.warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
     total = sum(report.seconds.values())
     where = shown(report.out, whole_outside=True)
-    click.echo(
-        f"Portal built in {where} ({total:.1f}s). "
-        f"Open {where}/index.html or run 'featurecat docs serve'."
+    how = (
+        f"Open {where}/index.html in a browser"
+        if offline
+        else "Serve it with any web server, or run 'featurecat docs serve' (--offline builds a "
+        "site that opens from disk)"
     )
+    click.echo(f"Portal built in {where} ({total:.1f}s). {how}.")
 
 
 def _phase(name: str, detail: str, seconds: float) -> None:

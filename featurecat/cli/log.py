@@ -11,7 +11,7 @@ import click
 from featurecat.changes import summarize
 from featurecat.cli.common import catalog_options, format_option
 from featurecat.names import OBJECT_KINDS
-from featurecat.printable import printable
+from featurecat.printable import plural, printable
 
 if TYPE_CHECKING:
     from featurecat.changes import Change, ObjectKey
@@ -78,9 +78,8 @@ def log(
         return
     for kind_, name_ in keys:
         changes = history.of(kind_, name_)
-        noun = "change" if len(changes) == 1 else "changes"
         path = printable(displayer(root)(changes[0].path))
-        click.echo(f"{kind_.value} {printable(name_)} ({path}): {len(changes)} {noun}")
+        click.echo(f"{kind_.value} {printable(name_)} ({path}): {plural(len(changes), 'change')}")
     click.echo(_render_text(entries, displayer(root), named=len(keys) == 1))
 
 

@@ -11,7 +11,7 @@ import click
 
 from featurecat.cli.common import catalog_options, format_option, load
 from featurecat.errors import DataError, UsageError
-from featurecat.printable import printable
+from featurecat.printable import plural, printable
 
 if TYPE_CHECKING:
     from featurecat.retrieval.stale import StaleFeature
@@ -40,12 +40,14 @@ def status(
 
     For each manifest, prints what changed since the model was trained, one line per feature
     ("user_age v1 -> v2: retrain churn_model"): a new version, a changed definition, changed
-    data, or a removed feature. The model is the manifest's `model` (load_features(...,
-    model=NAME)), else the file's name. Exits 1 when a model should be retrained, 2 when a
-    manifest cannot be read, else 0 (also when there are no manifests yet).
+    data, or a removed feature. Features the model was trained on but does not declare are
+    named too, with the line of its YAML to add them at. The model is the manifest's
+    `model` (load_features(..., model=NAME)), else the file's name. Exits 1 when a model
+    should be retrained, 2 when a manifest cannot be read, else 0 (also when there are no
+    manifests yet).
     """
     from featurecat.retrieval import manifest as manifests
-    from featurecat.retrieval.stale import stale_features
+    from featurecat.retrieval.stale import stale_features, undeclared_use
     from featurecat.tree import shown
 
     catalog = load(catalog_path, ref)
@@ -69,15 +71,17 @@ def status(
             raise UsageError(str(exc)) from None
         model = data.get("model") or path.stem
         changes = stale_features(data, catalog)
-        reports.append((model, path, data, changes))
+        reports.append((model, path, data, changes, undeclared_use(data, catalog)))
     if fmt == "json":
         click.echo(json.dumps([_as_json(*report) for report in reports], indent=2))
     else:
-        for model, path, data, changes in reports:
+        for model, path, data, changes, undeclared in reports:
             click.echo(printable(_headline(model, shown(path), data, len(changes))))
             for change in changes:
                 click.echo(printable(change.describe(model)))
-    sys.exit(1 if any(changes for *_, changes in reports) else 0)
+            for advice in undeclared:
+                click.echo(printable(f"warning: {advice}"))
+    sys.exit(1 if any(report[3] for report in reports) else 0)
 
 
 def _headline(model: str, path: str, data: dict[str, object], changed: int) -> str:
@@ -89,12 +93,15 @@ def _headline(model: str, path: str, data: dict[str, object], changed: int) -> s
         trained += f" at commit {str(commit)[:7]}{' with uncommitted changes' if dirty else ''}"
     if not changed:
         return f"{model}: up to date ({path}, {trained})"
-    noun = "feature" if changed == 1 else "features"
-    return f"{model}: {changed} {noun} changed since training ({path}, {trained})"
+    return f"{model}: {plural(changed, 'feature')} changed since training ({path}, {trained})"
 
 
 def _as_json(
-    model: str, path: Path, data: dict[str, object], changes: list[StaleFeature]
+    model: str,
+    path: Path,
+    data: dict[str, object],
+    changes: list[StaleFeature],
+    undeclared: list[str],
 ) -> dict[str, object]:
     return {
         "model": model,
@@ -110,4 +117,5 @@ def _as_json(
             }
             for c in changes
         ],
+        "undeclared": undeclared,
     }

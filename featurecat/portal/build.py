@@ -18,23 +18,29 @@ and the swap, :mod:`.output`'s.
 from __future__ import annotations
 
 import gc
+import json
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from featurecat.catalog import Catalog
 from featurecat.errors import UsageError
 from featurecat.history import read_history
 from featurecat.portal import site as sitemod
+from featurecat.portal.caches import PageMemo, StoredProfiles
+from featurecat.portal.incremental import CACHE_DIR, Plan
+from featurecat.portal.keys import intact, inventory, page_keys, site_digest
 from featurecat.portal.kinds import KINDS, page_path
 from featurecat.portal.links import Options
 from featurecat.portal.output import MARKER, check_out, staging
 from featurecat.portal.pages import render_pages
 from featurecat.portal.profile import ProfileCache, profile_catalog
 from featurecat.portal.project import Project, run_mkdocs, sync, work_dir
+from featurecat.printable import plural
 from featurecat.tree import catalog_dir, in_git, shown
 
 Progress = Callable[[str, str, float], None]
@@ -55,9 +61,20 @@ class Report:
 
 
 def build_portal(
-    catalog: Catalog, out: Path, *, strict: bool = False, progress: Progress = _quiet
+    catalog: Catalog,
+    out: Path,
+    *,
+    strict: bool = False,
+    offline: bool = False,
+    progress: Progress = _quiet,
+    workers: int | None = None,
 ) -> Report:
-    """Generate the portal for ``catalog`` and build it with MkDocs into ``out``."""
+    """Generate the portal for ``catalog`` and build it with MkDocs into ``out``.
+
+    Only pages whose inputs changed are rendered again (see :mod:`.incremental`), on
+    ``workers`` processes (default: one per CPU); the site is the same, byte for byte, as a
+    build from scratch. With ``offline``, the site works when opened from disk (``file://``).
+    """
     seconds: dict[str, float] = {}
 
     def timed(phase: str, detail: str, elapsed: float) -> None:
@@ -65,43 +82,80 @@ def build_portal(
         progress(phase, detail, elapsed)
 
     target = check_out(catalog, out)
-    project = prepare(catalog, progress=timed)
+    project = prepare(catalog, progress=timed, offline=offline, workers=workers)
+    started = time.perf_counter()
+    built = _stamp(target)
+    same = built.get("inputs") == project.digest and not (strict and built.get("warnings"))
+    if same and intact(target, built.get("files", {})):
+        timed("mkdocs", f"nothing changed since the site in {out} was built", 0.0)
+        return Report(project, target, list(built.get("warnings", [])), seconds)
     # MkDocs allocates a lot per page; keep the garbage collector from rescanning everything
     # gathered so far (catalog, history, pages) on each of its passes.
     gc.collect()
     gc.freeze()
-    warnings: list[str] = []
-    started = time.perf_counter()
+    plan = Plan(project.keys, project.work / CACHE_DIR, workers)
     try:
         with staging(target) as temporary:
-            warnings = run_mkdocs(project, temporary, strict=strict)
-            built = sum(1 for _ in temporary.rglob("index.html"))
+            warnings = run_mkdocs(project, temporary, strict=strict, plan=plan)
+            pages = sum(1 for _ in temporary.rglob("index.html"))
+            stamp = {"inputs": project.digest, "warnings": warnings, "files": inventory(temporary)}
             (temporary / MARKER).write_text(
-                "Built by 'featurecat docs build'; the next build replaces this folder.\n",
+                "Built by 'featurecat docs build'; the next build replaces this folder.\n"
+                + json.dumps(stamp, separators=(",", ":"))
+                + "\n",
                 encoding="utf-8",
             )
     finally:
         gc.unfreeze()  # a caller's process (docs serve, a notebook) collects them again
-    timed("mkdocs", f"{built:,} pages built into {out}", time.perf_counter() - started)
+    timed(
+        "mkdocs",
+        f"{plural(pages, 'page')} built into {out} ({plan.rendered:,} rendered, "
+        f"{plan.reused:,} reused)",
+        time.perf_counter() - started,
+    )
     return Report(project, target, warnings, seconds)
 
 
+def _stamp(site: Path) -> dict[str, Any]:
+    """What the build of the site in ``site`` recorded about itself (nothing if unreadable)."""
+    try:
+        lines = (site / MARKER).read_text(encoding="utf-8").splitlines()
+        found = json.loads(lines[1]) if len(lines) > 1 else {}
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def prepare(
-    catalog: Catalog, *, progress: Progress = _quiet, cache: ProfileCache | None = None
+    catalog: Catalog,
+    *,
+    progress: Progress = _quiet,
+    cache: ProfileCache | None = None,
+    offline: bool = False,
+    workers: int | None = None,
 ) -> Project:
-    """Phases 1-4: write the portal's MkDocs project for ``catalog``, changed files only."""
+    """Phases 1-4: write the portal's MkDocs project for ``catalog``, changed files only.
+
+    Profiles of unchanged data and feature pages of unchanged features are kept from the
+    previous build (see :mod:`.caches`).
+    """
+    work = work_dir(catalog)
+    stored = StoredProfiles(work / "cache" / "profiles.json") if cache is None else None
     # DuckDB works in its own threads, so the sources are profiled while git history is read.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        profiling = pool.submit(profile_catalog, catalog, cache)
+        profiling = pool.submit(profile_catalog, catalog, cache if stored is None else stored)
         with _phase(progress, "history") as say:
             ref = catalog.commit or "HEAD"
             history = read_history(catalog.root, ref=ref)
             count = sum(len(c) for c in history.changes.values())
-            say(f"{count:,} changes to {len(history.changes):,} definitions")
+            say(f"{plural(count, 'change')} to {plural(len(history.changes), 'definition')}")
         with _phase(progress, "profile") as say:
             profiles = profiling.result()
             columns = sum(len(p.columns) for p in profiles.sources.values())
-            say(f"{len(profiles.sources):,} sources, {columns:,} columns (alongside history)")
+            sources = plural(len(profiles.sources), "source")
+            say(f"{sources}, {plural(columns, 'column')} (alongside history)")
+    if stored is not None:
+        stored.save()
     with _phase(progress, "pages") as say:
         site = sitemod.read_site(catalog)
         options = Options(
@@ -109,24 +163,32 @@ def prepare(
             repo_url=str(site.settings["repo_url"]).rstrip("/")
             if "repo_url" in site.settings
             else None,
+            offline=offline,
         )
-        pages = render_pages(catalog, history, profiles, options)
+        memo = PageMemo(work / "cache" / "pages.json", work / "docs")
+        pages = render_pages(catalog, history, profiles, options, workers=workers, memo=memo)
         docs: dict[str, bytes] = {path: text.encode("utf-8") for path, text in pages.items()}
         docs.update(sitemod.assets())
         extra_pages = _add_site_docs(docs, site)
         theme = sitemod.package_files("theme")
         theme.update({path: file.read_bytes() for path, file in site.theme.items()})
-        config = sitemod.config_text(sitemod.mkdocs_config(catalog, site, extra_pages))
-        say(f"{len(pages):,} pages generated")
+        config = sitemod.config_text(
+            sitemod.mkdocs_config(catalog, site, extra_pages, offline=offline)
+        )
+        keys = page_keys(docs, pages, theme, config)
+        digest = site_digest([*docs.items(), *theme.items(), ("mkdocs.yml", config.encode())])
+        reused = f", {len(memo.reused):,} unchanged" if memo.reused else ""
+        say(f"{plural(len(pages), 'page')} generated{reused}")
     with _phase(progress, "write") as say:
-        work = work_dir(catalog)
-        written, removed = sync(work / "docs", docs)
+        written, removed = sync(work / "docs", docs, known=memo.reused)
+        memo.save(docs)
         theme_written, theme_removed = sync(work / "theme", theme)
         config_file = work / "mkdocs.yml"
         config_written, _ = sync(work, {"mkdocs.yml": config.encode("utf-8")}, prune=False)
         written += theme_written + config_written
         removed += theme_removed
-        say(f"{written:,} files changed, {removed:,} removed, in {shown(work, whole_outside=True)}")
+        changed = f"{plural(written, 'file')} changed, {removed:,} removed"
+        say(f"{changed}, in {shown(work, whole_outside=True)}")
     return Project(
         work,
         config_file,
@@ -135,6 +197,9 @@ def prepare(
         removed,
         labels=_labels(catalog, options),
         overrides={path: shown(file, whole_outside=True) for path, file in site.theme.items()},
+        keys=keys,
+        digest=digest,
+        date=_newest(history),
         notes=[
             *site.notes,
             *(
@@ -143,6 +208,12 @@ def prepare(
             ),
         ],
     )
+
+
+def _newest(history: Any) -> int | None:
+    """The newest change's time: the sitemap's date, so a build depends on its inputs only."""
+    recent = history.recent(limit=1)
+    return int(recent[0][1].date.timestamp()) if recent else None
 
 
 def _add_site_docs(docs: dict[str, bytes], site: sitemod.SiteSources) -> list[str]:

@@ -7,7 +7,6 @@ HTML whose only text is escaped; the lineage is a Mermaid graph whose labels are
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from datetime import datetime, timezone
@@ -18,6 +17,7 @@ from markupsafe import Markup
 
 from featurecat.portal import safety
 from featurecat.portal.profile import ColumnProfile
+from featurecat.printable import plural
 
 _WIDTH, _HEIGHT, _GAP = 240, 56, 2
 
@@ -66,31 +66,63 @@ def badge(status: str) -> Markup:
     return Markup(f'<span class="fc-badge fc-badge--{label}">{label}</span>')
 
 
+def contact(value: str, context: str = "text") -> Markup:
+    """A team's contact: a mail or web link when it is one, text otherwise."""
+    flat = " ".join(value.split())
+    target = None
+    if "@" in flat and " " not in flat and not flat.startswith(("@", "http")):
+        target = safety.url(f"mailto:{flat}")
+    elif flat.startswith(("http://", "https://")):
+        target = safety.url(flat)
+    if context == "html":
+        label = safety.escape(flat, "html")
+        href = safety.escape(target, "html") if target else None
+        return Markup(f'<a href="{href}">{label}</a>') if href else label
+    return Markup(safety.link(flat, target)) if target else safety.escape(flat, "text")
+
+
 def code(value: str) -> Markup:
     """``value`` as inline code in raw HTML."""
     return Markup(f"<code>{safety.escape(value, 'html')}</code>")
 
 
 def histogram(profile: ColumnProfile) -> Markup:
-    """An inline SVG bar chart of a numeric or time column's bins."""
-    if not profile.bins:
+    """An inline SVG bar chart of a numeric or time column's exact bin counts.
+
+    Each bar is a bin that holds rows (empty bins leave a gap, and no bar), its tooltip says
+    the bin and its exact count; the axes are labelled with the range and the largest count.
+    """
+    if not any(rows for _, _, rows in profile.bins):
         return Markup("")
-    peak = max(rows for _, _, rows in profile.bins) or 1
+    peak = max(rows for _, _, rows in profile.bins)
     width = _WIDTH / len(profile.bins)
+    kind = profile.kind
     bars = []
     for i, (low, high, rows) in enumerate(profile.bins):
-        height = max(1.0, _HEIGHT * rows / peak) if rows else 0.0
-        tip = f"{real(low, profile.kind)} – {real(high, profile.kind)}: about {round(rows):,} rows"
+        if not rows:
+            continue
+        height = max(1.0, _HEIGHT * rows / peak)
+        tip = f"{real(low, kind)} to {real(high, kind)}: {plural(rows, 'row')}"
         bars.append(
             f'<rect x="{i * width + _GAP / 2:.1f}" y="{_HEIGHT - height:.1f}" '
             f'width="{max(width - _GAP, 1):.1f}" height="{height:.1f}" rx="1.5">'
             f"<title>{tip}</title></rect>"
         )
+    total = sum(rows for _, _, rows in profile.bins)
+    label = (
+        f"Histogram of {safety.escape(profile.column, 'html')}: {total:,} values in "
+        f"{len(profile.bins)} bins from {real(profile.minimum, kind)} to "
+        f"{real(profile.maximum, kind)}; the fullest bin holds {peak:,}"
+    )
     return Markup(
-        f'<figure class="fc-histogram"><svg viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
-        f'aria-label="Distribution of values" preserveAspectRatio="none">{"".join(bars)}</svg>'
-        f"<figcaption><span>{real(profile.minimum, profile.kind)}</span>"
-        f"<span>{real(profile.maximum, profile.kind)}</span></figcaption></figure>"
+        f'<figure class="fc-histogram"><div class="fc-histogram__plot">'
+        f'<span class="fc-histogram__y" aria-hidden="true">{peak:,}</span>'
+        f'<svg class="fc-chart" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" aria-label="{label}" '
+        f'preserveAspectRatio="none">{"".join(bars)}</svg></div>'
+        f"<figcaption><span>{real(profile.bins[0][0], kind)}</span>"
+        f'<span class="fc-histogram__title">rows per bin of '
+        f"{safety.escape(profile.column, 'html')}</span>"
+        f"<span>{real(profile.bins[-1][1], kind)}</span></figcaption></figure>"
     )
 
 
@@ -113,31 +145,44 @@ def bars(profile: ColumnProfile) -> Markup:
     return Markup(f'<table class="fc-bars"><tbody>{"".join(rows)}</tbody></table>')
 
 
-#: Translucent fills tint light and dark backgrounds alike; the labels keep the colour of
-#: Material's scheme, so they stay readable in both.
-_NODE_STYLES = {
-    "source": "fill:#1e88e526,stroke:#1e88e5",
-    "feature": "fill:#7e57c226,stroke:#7e57c2",
-    "model": "fill:#43a04726,stroke:#43a047",
-    "focus": "fill:#5c6bc066,stroke:#5c6bc0,stroke-width:3px",
-}
-
-Node = tuple[str, str]  # (role, name): role is "source", "feature" or "model"
+Node = tuple[str, str]  # (kind of page, name): "source", "feature" or "model"
+#: Where data flows: each source with the features read from it, what uses them, and the
+#: node whose page it is.
+Flow = tuple[list[tuple[Node, list[Node]]], list[Node], Node]
+_ROLES = {"source": "Source", "feature": "Feature", "model": "Model"}
 
 
-def lineage(edges: list[tuple[Node, Node]], focus: Node | None = None) -> Markup:
-    """A Mermaid flowchart of ``edges`` (source -> feature -> model), ``focus`` highlighted."""
-    ids: dict[Node, str] = {}
-    lines = ["flowchart LR"]
-    for node in dict.fromkeys(n for edge in edges for n in edge):
-        ids[node] = f"n{len(ids)}"
-        role = "focus" if node == focus else node[0]
-        lines.append(f"  {ids[node]}[{safety.mermaid_label(node[1])}]:::{role}")
-    lines.extend(f"  {ids[a]} --> {ids[b]}" for a, b in edges)
-    lines.extend(f"  classDef {role} {style}" for role, style in _NODE_STYLES.items())
-    # The markup pymdownx.superfences gives a mermaid fence; Material renders it.
-    source = html.escape("\n".join(lines), quote=False)
-    return Markup(f'<pre class="mermaid"><code>{source}</code></pre>')
+def lineage(flow: Flow, links: Any) -> Markup:
+    """A :data:`Flow` as plain HTML (no script, nothing drawn): every node links to its page,
+    the page's own node is marked. On a phone the stages stack."""
+    rows, sinks, focus = flow
+
+    def node(item: Node) -> str:
+        kind, name = item
+        role = _ROLES[kind]
+        label = (
+            f'<span class="fc-node__role">{role}</span><code>{safety.escape(name, "html")}</code>'
+        )
+        classes = f"fc-node fc-node--{kind}"
+        if item == focus:
+            here = f'<span class="{classes} fc-node--focus" aria-current="page">{label}</span>'
+            return f"<li>{here}</li>"
+        return f'<li><a class="{classes}" href="{links.url(kind, name)}">{label}</a></li>'
+
+    arrow = '<span class="fc-flow__arrow" aria-hidden="true"></span>'
+    groups = "".join(
+        f'<div class="fc-flow__row"><ul class="fc-flow__stage">{node(source)}</ul>{arrow}'
+        f'<ul class="fc-flow__stage">{"".join(node(f) for f in features)}</ul></div>'
+        for source, features in rows
+    )
+    if sinks:
+        tail = f'{arrow}<ul class="fc-flow__stage">{"".join(node(s) for s in sinks)}</ul>'
+    else:
+        tail = f'{arrow}<p class="fc-flow__none">no model uses it yet</p>'
+    return Markup(
+        f'<div class="fc-flow" role="group" aria-label="Lineage">'
+        f'<div class="fc-flow__rows">{groups}</div>{tail}</div>'
+    )
 
 
 _NAME = "featurecat_feature_name"

@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from featurecat.changes import summarize
 from featurecat.dtypes import DTYPES
 from featurecat.portal import charts, safety
 
@@ -96,9 +97,10 @@ _FILTERS = (
 def environment() -> Any:
     """The sandboxed Jinja environment the page templates render in (one per process)."""
     from jinja2 import PackageLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
 
-    class PortalEnvironment(SandboxedEnvironment):
+    from featurecat.portal.sandbox import MemoSandbox
+
+    class PortalEnvironment(MemoSandbox):
         """Every string a template reads from an object arrives as :class:`UserText`."""
 
         def getattr(self, obj: Any, attribute: str) -> Any:
@@ -137,6 +139,10 @@ def environment() -> Any:
         bars=charts.bars,
         badge=charts.badge,
         code=charts.code,
+        lineage=charts.lineage,
+        snippet=charts.snippet,
+        contact=charts.contact,
+        change_summary=summarize,
         dtypes=DTYPES,  # the contributing page lists them
     )
     return env

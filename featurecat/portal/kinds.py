@@ -32,6 +32,21 @@ def object_meta(view: View, name: str) -> dict[str, Any]:
     return {"title": name, "hide": list(OBJECT_PAGE_HIDES)}
 
 
+def _facts(kind: Kind) -> Meta:
+    """Front matter with the catalog facts that the portal's search shows and filters by
+    (``featurecat``: kind, owner, entity; see plugin.py's SEARCH_FIELDS)."""
+
+    def meta(view: View, name: str) -> dict[str, Any]:
+        obj = view.catalog.objects(kind)[name]
+        facts = {"kind": kind.value}
+        for key in ("owner", "entity"):
+            if getattr(obj, key, None):
+                facts[key] = str(getattr(obj, key))
+        return {**object_meta(view, name), "featurecat": facts}
+
+    return meta
+
+
 def _unsearched_meta(view: View, name: str) -> dict[str, Any]:
     # A tag's page only lists features; search finds the features themselves.
     return {**object_meta(view, name), "search": {"exclude": True}}
@@ -43,10 +58,23 @@ def _feature_meta(view: View, name: str) -> dict[str, Any]:
         "title": name,
         "description": view.summary(feature),  # plugin.py escapes it
         "hide": list(OBJECT_PAGE_HIDES),
+        "featurecat": {
+            "kind": "feature",
+            "owner": feature.owner,
+            "entity": view.catalog.sources[feature.source].entity,
+            "dtype": str(feature.dtype),
+            "status": str(feature.status),
+        },
     }
     if feature.tags:
-        meta["tags"] = list(feature.tags)  # for Material's tags plugin
+        meta["tags"] = list(feature.tags)  # shown by the theme and indexed by search
     return meta
+
+
+def _feature_page(view: View, name: str) -> Any:
+    from featurecat.portal.pagedata import feature_page
+
+    return feature_page(view, name)
 
 
 @dataclass(frozen=True)
@@ -70,6 +98,10 @@ class PageKind:
     """The front matter of an object's page."""
     parallel: bool = False
     """Whether its object pages are many enough to render in forked workers (see pages.py)."""
+    page: Callable[[View, str], Any] | None = None
+    """For kinds with many pages: the one value an object's page is rendered from (the
+    template then gets it as ``page``, and no ``catalog`` or ``view``), so that an unchanged
+    value means an unchanged page (see :mod:`.pagedata`)."""
 
     def names(self, view: View) -> Collection[str]:
         """The names of this kind's objects (unordered)."""
@@ -94,11 +126,16 @@ KINDS: tuple[PageKind, ...] = (
         catalog=Kind.FEATURE,
         meta=_feature_meta,
         parallel=True,
+        page=_feature_page,
     ),
-    PageKind("team", "teams", "Teams", "Teams", catalog=Kind.TEAM),
-    PageKind("entity", "entities", "Entities", "Entities", catalog=Kind.ENTITY),
-    PageKind("source", "sources", "Sources", "Sources", catalog=Kind.SOURCE),
-    PageKind("model", "models", "Models", "Models", catalog=Kind.MODEL),
+    PageKind("team", "teams", "Teams", "Teams", catalog=Kind.TEAM, meta=_facts(Kind.TEAM)),
+    PageKind(
+        "entity", "entities", "Entities", "Entities", catalog=Kind.ENTITY, meta=_facts(Kind.ENTITY)
+    ),
+    PageKind(
+        "source", "sources", "Sources", "Sources", catalog=Kind.SOURCE, meta=_facts(Kind.SOURCE)
+    ),
+    PageKind("model", "models", "Models", "Models", catalog=Kind.MODEL, meta=_facts(Kind.MODEL)),
     PageKind("tag", "tags", "Tags", "Tags", listed=lambda view: view.tags, meta=_unsearched_meta),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}

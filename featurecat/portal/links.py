@@ -19,6 +19,8 @@ class Options:
     """The catalog folder as training code names it (relative to the repository's top)."""
     repo_url: str | None = None
     """The repository's web address, for links to commits and definition files."""
+    offline: bool = False
+    """Links name ``index.html``, so that the site navigates when opened from disk."""
 
 
 class Links:
@@ -38,7 +40,10 @@ class Links:
     def url(self, kind: str, name: str | None = None) -> Markup:
         """The page's URL relative to this one, for links inside raw HTML."""
         folder = BY_NAME[kind].folder
-        return Markup(f"{self.up}{folder}/" if name is None else f"{self.up}{folder}/{name}/")
+        index = "index.html" if self.options.offline else ""
+        if name is None:
+            return Markup(f"{self.up}{folder}/{index}")
+        return Markup(f"{self.up}{folder}/{name}/{index}")
 
     def a(self, kind: str, name: str) -> Markup:
         """``<a href="...">name</a>`` to an object's page, for raw HTML."""
@@ -52,6 +57,11 @@ class Links:
         """The commit's web page (for an ``href``), when the repository's address is known."""
         repo = self.options.repo_url
         return safety.escape(f"{repo}/commit/{sha}", "html") if repo else None
+
+    def catalog_file(self, relpath: str) -> str:
+        """A file of the catalog, relative to the repository's top (``""``: the folder)."""
+        joined = posixpath.join(self.options.catalog_path, relpath)
+        return posixpath.normpath(joined) + ("/" if not relpath else "")
 
     def source_file(self, relpath: str) -> Markup | None:
         """The definition file's web page (for an ``href``), when the address is known."""

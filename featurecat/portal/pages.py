@@ -9,14 +9,18 @@ templates ask, from the :class:`~.view.View`; they render in the sandboxed envir
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from featurecat.catalog import Catalog
 from featurecat.changes import History
+from featurecat.portal import table
 from featurecat.portal.environment import environment, wrap
 from featurecat.portal.fragments import Slots
+from featurecat.portal.keys import code_digest
 from featurecat.portal.kinds import KINDS, PageKind, page_path
 from featurecat.portal.links import Links, Options
+from featurecat.portal.pagedata import Digests
 from featurecat.portal.profile import Profiles
 from featurecat.portal.safety import front_matter
 from featurecat.portal.view import View
@@ -30,17 +34,28 @@ DEFAULT_OPTIONS = Options()
 HOME_META = {"title": "Home", "hide": ["navigation", "toc"], "search": {"exclude": True}}
 
 
+class Memo(Protocol):
+    """Pages rendered before, by path and key (a digest of all the page was rendered from)."""
+
+    def get(self, path: str, key: str) -> str | None: ...
+
+    def put(self, path: str, key: str) -> None: ...
+
+
 def render_pages(
     catalog: Catalog,
     history: History,
     profiles: Profiles,
     options: Options = DEFAULT_OPTIONS,
     workers: int | None = None,
+    memo: Memo | None = None,
 ) -> dict[str, str]:
     """Every generated page of the portal, as ``{path: markdown}``.
 
     Feature pages are most of the work; for big catalogs they are rendered by ``workers``
-    forked processes (default: one per CPU), with the same result as one process.
+    forked processes (default: one per CPU), with the same result as one process. A kind
+    whose pages are rendered from one value (:attr:`.PageKind.page`) reuses from ``memo``
+    each page whose value, template and code are unchanged.
     """
     view = View(catalog, history, profiles, options)
     pages: dict[str, str] = {}
@@ -51,25 +66,51 @@ def render_pages(
     for kind in KINDS:
         path = page_path(kind.name)
         pages[path] = render(view, kind.name, path, kind.index_meta(), name=None)
+    pages[table.DATA_FILE] = table.data_script(view).decode("ascii")
+    digests = Digests()
+    base = digests.of((code_digest(), repr(options)))
     for kind in KINDS:
         names = sorted(kind.names(view))
+        keys: dict[str, str] = {}
+        if kind.page is not None and memo is not None:
+            keys = {n: digests.of((base, kind.name, n, kind.page(view, n))) for n in names}
+            for name in names:
+                path = page_path(kind.name, name)
+                found = memo.get(path, keys[name])
+                if found is not None:
+                    pages[path] = found
+            names = [n for n in names if page_path(kind.name, n) not in pages]
         if kind.parallel:
             pages.update(_forked(view, kind, names, workers))
         else:
             pages.update(_object_pages(view, kind, names))
+        if memo is not None:
+            for name, key in keys.items():
+                memo.put(page_path(kind.name, name), key)
     return pages
 
 
-def render(view: View, template: str, path: str, meta: dict[str, Any], **context: Any) -> str:
+def render(
+    view: View,
+    template: str,
+    path: str,
+    meta: dict[str, Any],
+    *,
+    shared: bool = True,
+    **context: Any,
+) -> str:
     """The page at ``path`` from ``pages/<template>.md.j2``: front matter, then Markdown, then
-    the pre-rendered HTML fragments the Markdown refers to (see :mod:`.fragments`)."""
+    the pre-rendered HTML fragments the Markdown refers to (see :mod:`.fragments`).
+
+    Without ``shared``, the template gets no ``catalog`` and no ``view``: only ``context``.
+    """
     slots = Slots()
+    if shared:
+        context = {"catalog": view.catalog, "view": view, **context}
     body = (
         environment()
         .get_template(f"{template}.md.j2")
         .render(
-            catalog=view.catalog,
-            view=view,
             links=Links(path, view.options),
             options=view.options,
             slots=slots,
@@ -81,15 +122,23 @@ def render(view: View, template: str, path: str, meta: dict[str, Any], **context
 
 def _object_pages(view: View, kind: PageKind, names: list[str]) -> dict[str, str]:
     pages = {}
+    made: Callable[[View, str], Any] | None = kind.page
     for name in names:
         path = page_path(kind.name, name)
-        pages[path] = render(view, kind.name, path, kind.meta(view, name), name=name)
+        meta = kind.meta(view, name)
+        if made is None:
+            pages[path] = render(view, kind.name, path, meta, name=name)
+        else:
+            data = made(view, name)
+            pages[path] = render(view, kind.name, path, meta, shared=False, name=name, page=data)
     return pages
 
 
 def _forked(view: View, kind: PageKind, names: list[str], workers: int | None) -> dict[str, str]:
     """The object pages of ``kind``, rendered by forked workers when there are enough."""
     count = workers or os.cpu_count() or 1
+    if not names:
+        return {}
     if count < 2 or not forkable() or (workers is None and len(names) < PARALLEL_MIN_FEATURES):
         return _object_pages(view, kind, names)
     size = -(-len(names) // count)

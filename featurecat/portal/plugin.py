@@ -20,28 +20,45 @@ templates that do filter it with ``| e`` do not escape it twice.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 from jinja2.sandbox import SandboxedEnvironment
+from mkdocs.config import config_options
 from mkdocs.config.base import Config
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.toc import AnchorLink
 
 from featurecat.portal import safety
 from featurecat.portal.fragments import Sections, splice, split
+from featurecat.portal.incremental import Renderer
+from featurecat.portal.sandbox import MemoSandbox
 from featurecat.portal.settings import SETTINGS, THEME
 
 #: How a Mermaid diagram starts, from a mermaid fence or from charts.lineage.
 DIAGRAM = '<pre class="mermaid">'
 
 
+#: The catalog facts of an object page (its front matter's ``featurecat`` mapping) that its
+#: search entries carry, for the portal's search to show and filter by.
+SEARCH_FIELDS = ("kind", "owner", "entity", "dtype", "status")
+
+
 class _Options(Config):  # type: ignore[no-untyped-call]
-    """The plugin takes no options."""
+    offline = config_options.Type(bool, default=False)
+    """Also write the search index as a script, which a site opened from disk can load."""
 
 
 class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
-    """Registered as the ``featurecat`` MkDocs plugin; the portal's config enables it."""
+    """Registered as the ``featurecat`` MkDocs plugin; the portal's config enables it.
+
+    ``renderer`` is set by the build (:func:`.project.run_mkdocs`) to reuse and parallelise
+    object pages (:mod:`.incremental`); without it, MkDocs renders every page itself.
+    """
+
+    renderer: Renderer | None = None
 
     # First: the search plugin's on_config already renders the theme's language templates.
     @event_priority(100)
@@ -53,10 +70,63 @@ class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
         _escape_settings(config)
         return config
 
-    # First, so the tags plugin renders its listings in the sandbox too.
+    def on_files(self, files: Any, *, config: Any) -> Any:
+        self._files = files
+        self._indexed = 0
+        if self.renderer is not None:
+            self.renderer.claim(files)
+        return files
+
+    def on_nav(self, nav: Any, *, config: Any, files: Any) -> Any:
+        self.nav = nav
+        return nav
+
+    # First, so that every later user of the environment renders in the sandbox.
     @event_priority(100)
-    def on_env(self, env: Environment, **kwargs: Any) -> Environment:
+    def _sandbox_env(self, env: Environment, **kwargs: Any) -> Environment:
         return sandboxed(env)
+
+    # Last: every page has been read, every plugin has set the environment up.
+    @event_priority(-100)
+    def _render_planned(self, env: Environment, *, config: Any, files: Any) -> Environment:
+        if self.renderer is not None:
+            self.renderer.run(config, files, self.nav, env)
+        return env
+
+    on_env = CombinedEvent(_sandbox_env, _render_planned)
+
+    # After the search plugin indexed the page.
+    @event_priority(-100)
+    def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        index = _search_index(config)
+        added = index.entries[self._indexed :] if index is not None else []
+        self._indexed += len(added)
+        facts = page.meta.get("featurecat")
+        if isinstance(facts, dict):
+            for entry in added:
+                entry.update({k: str(facts[k]) for k in SEARCH_FIELDS if k in facts})
+        if self.renderer is not None:
+            self.renderer.record(page, added)
+        return context
+
+    # Before the search plugin writes its index.
+    @event_priority(50)
+    def _order_index(self, *, config: Any) -> None:
+        index = _search_index(config)
+        if self.renderer is not None and index is not None:
+            index.entries = self.renderer.entries(self._files)
+            self.renderer.plan.save()
+
+    # After: a site opened from disk cannot fetch the index, but it can load a script.
+    @event_priority(-100)
+    def _offline_index(self, *, config: Any) -> None:
+        found = Path(config.site_dir) / "search" / "search_index.json"
+        if self.config.offline and found.is_file():
+            data = json.loads(found.read_text(encoding="utf-8"))
+            script = "var __index = " + json.dumps(data, ensure_ascii=True) + ";\n"
+            found.with_suffix(".js").write_text(script, encoding="utf-8")
+
+    on_post_build = CombinedEvent(_order_index, _offline_index)
 
     def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
         for key in _PRINTED_META:
@@ -84,6 +154,14 @@ class PortalPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]
     def on_post_page(self, output: str, *, page: Any, **kwargs: Any) -> str:
         fragments, _ = self.pending.pop(page.file.src_uri, ({}, []))
         return splice(output, fragments) if fragments else output
+
+
+def _search_index(config: Any) -> Any:
+    """The search plugin's index (Material's, or MkDocs' own), if search is on."""
+    for plugin in config.plugins.values():
+        if hasattr(plugin, "search_index"):
+            return plugin.search_index
+    return None
 
 
 #: Front-matter values the theme prints without escaping (a hand-written page's title shows
@@ -119,7 +197,7 @@ def sandboxed(env: Environment) -> SandboxedEnvironment:
     if isinstance(env, SandboxedEnvironment):
         return env
     settings = {name: getattr(env, name) for name in _SETTINGS}
-    sandbox = SandboxedEnvironment(**settings, extensions=list(env.extensions))
+    sandbox = MemoSandbox(**settings, extensions=list(env.extensions))
     sandbox.filters.update(env.filters)
     sandbox.tests.update(env.tests)
     sandbox.policies.update(env.policies)

@@ -2,12 +2,12 @@
 
 For each source the portal shows rows and freshness (the newest event timestamp), and for each
 feature column the null share, distinct count, min/mean/max and a small histogram. A source is
-scanned once however many features it feeds: every aggregate is single-pass, so histograms of
-numbers and times are drawn from approximate quantiles (equal-count intervals spread onto
-equal-width bars) instead of a second pass over bin edges. Text columns show their most
-frequent values. Sources are read as the loader reads them (:func:`featurecat.data.duck.scan`:
-CSV columns with the types the loader uses). A profile is a nicety: a source whose data
-cannot be read gets a note instead, never a failed build.
+read by two queries however many features it feeds: one pass of single-pass aggregates (counts,
+min, max, mean, top values), then one pass that counts each number or time column's values into
+equal-width bins between the min and max the first pass found, so every bar's count is exact.
+Text columns show their most frequent values. Sources are read as the loader reads them
+(:func:`featurecat.data.duck.scan`: CSV columns with the types the loader uses). A profile is
+a nicety: a source whose data cannot be read gets a note instead, never a failed build.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,8 +29,8 @@ from featurecat.errors import DataError
 ColumnKind = Literal["number", "time", "bool", "text"]
 
 BINS = 12
-QUANTILES = 16
 TOP_VALUES = 6
+_STRIDE = 32  # more than the most bins a column gets (2 * BINS, for small whole ranges)
 
 _NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
 
@@ -47,8 +46,9 @@ class ColumnProfile:
     minimum: float | None = None  # numbers and times (as epoch seconds)
     mean: float | None = None  # numbers; for booleans the share of true
     maximum: float | None = None
-    bins: tuple[tuple[float, float, float], ...] = ()  # (low, high, estimated rows)
+    bins: tuple[tuple[float, float, int], ...] = ()  # (low, high, rows): exact, all bins
     top: tuple[tuple[str, int | None], ...] = ()  # booleans: (value, rows); text: most frequent
+    whole: bool = False  # numbers and times: every value is a whole number
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,43 @@ def _profile(
         for i, (column, kind) in enumerate(kinds.items())
     }
     where = _whereabouts(data)
+    edges = {
+        i: bin_edges(profile.minimum, profile.maximum, profile.whole)
+        for i, (column, profile) in enumerate(profiles.items())
+        if profile.kind in ("number", "time") and profile.minimum is not None
+    }
+    if edges:
+        # The second pass: every value's bin as one code (column * 32 + bin), counted in one
+        # GROUP BY (a histogram() per column costs several times more for wide sources). The
+        # bins' edges are numbers computed here, never text from the catalog.
+        codes = ", ".join(
+            f"CASE WHEN v{i} IS NOT NULL THEN {i * _STRIDE} + least(greatest("
+            f"floor((v{i} - {e[0]!r}) / {e[1] - e[0]!r}), 0), {len(e) - 2})::INTEGER END"
+            for i, e in edges.items()
+        )
+        counted = con.execute(
+            f"SELECT code, count(*) FROM (SELECT unnest([{codes}]) AS code FROM ({inner})) "  # noqa: S608
+            "WHERE code IS NOT NULL GROUP BY code",
+            params,
+        ).fetchall()
+        found = {int(code): int(n) for code, n in counted}
+        columns = list(profiles)
+        for i, e in edges.items():
+            bins = tuple((e[b], e[b + 1], found.get(i * _STRIDE + b, 0)) for b in range(len(e) - 1))
+            profiles[columns[i]] = replace(profiles[columns[i]], bins=bins)
     return SourceProfile(source.name, int(rows), data.parts, _utc(newest), profiles, **where)
+
+
+def bin_edges(low: float, high: float | None, whole: bool, bins: int = BINS) -> list[float]:
+    """Equal-width bins from ``low`` to ``high``; whole numbers with a small range get one bin
+    per value (edges halfway between them); one value gets one bin."""
+    top = low if high is None else high
+    if top <= low:
+        return [low - 0.5, low + 0.5]
+    if whole and top - low < 2 * bins:
+        return [low - 0.5 + i for i in range(int(top - low) + 2)]
+    step = (top - low) / bins
+    return [low + i * step for i in range(bins)] + [top]
 
 
 def _value(col: str, kind: ColumnKind, duckdb_type: str) -> str:
@@ -182,12 +218,13 @@ def _value(col: str, kind: ColumnKind, duckdb_type: str) -> str:
 
 
 def _aggregates(v: str, kind: ColumnKind) -> list[str]:
-    """Six single-pass expressions per column: non-null, distinct, min, mean, max, shape."""
+    """Six single-pass expressions per column: non-null, distinct, min, mean, max, shape
+    (for numbers and times: whether every value is a whole number)."""
     common = [f"count({v})", f"approx_count_distinct({v})"]
     if kind in ("number", "time"):
-        points = ", ".join(str(i / QUANTILES) for i in range(QUANTILES + 1))
         mean = f"avg({v})" if kind == "number" else "NULL"
-        return [*common, f"min({v})", mean, f"max({v})", f"approx_quantile({v}, [{points}])"]
+        whole = f"bool_and({v} = floor({v}))"
+        return [*common, f"min({v})", mean, f"max({v})", whole]
     if kind == "bool":
         return [*common, "NULL", f"avg({v}::INTEGER)", "NULL", "NULL"]
     return [*common, "NULL", "NULL", "NULL", f"approx_top_k({v}, {TOP_VALUES})"]
@@ -196,11 +233,9 @@ def _aggregates(v: str, kind: ColumnKind) -> list[str]:
 def _column(column: str, kind: ColumnKind, values: list[Any]) -> ColumnProfile:
     non_null, distinct, low, mean, high, shape = values
     non_null = int(non_null or 0)
-    bins: tuple[tuple[float, float, float], ...] = ()
     top: tuple[tuple[str, int | None], ...] = ()
-    if kind in ("number", "time") and shape and low is not None and high is not None:
-        bins = spread([float(q) for q in shape if q is not None], float(low), float(high), non_null)
-    elif kind == "bool" and mean is not None:
+    whole = bool(shape) if kind in ("number", "time") else False
+    if kind == "bool" and mean is not None:
         true = round(float(mean) * non_null)
         top = (("true", true), ("false", non_null - true))
     elif kind == "text" and shape:
@@ -213,47 +248,9 @@ def _column(column: str, kind: ColumnKind, values: list[Any]) -> ColumnProfile:
         _number(low),
         _number(mean),
         _number(high),
-        bins,
-        top,
+        top=top,
+        whole=whole,
     )
-
-
-def spread(
-    quantiles: list[float], low: float, high: float, rows: int, bins: int = BINS
-) -> tuple[tuple[float, float, float], ...]:
-    """Equal-width bars from quantiles.
-
-    Each interval between consecutive quantiles holds an equal share of the rows, spread evenly
-    over the bars it overlaps; an interval of zero width is a spike in one bar. Whole numbers
-    with a small range get one bar per value.
-    """
-    if len(quantiles) < 2 or rows <= 0:
-        return ()
-    if high <= low:
-        return ((low, high, float(rows)),)
-    if all(q == int(q) for q in (*quantiles, low, high)) and high - low < 2 * bins:
-        edges = [low - 0.5 + i for i in range(int(high - low) + 2)]
-    else:
-        step = (high - low) / bins
-        edges = [low + i * step for i in range(bins + 1)]
-    counts = [0.0] * (len(edges) - 1)
-    share = rows / (len(quantiles) - 1)
-    for a, b in pairwise(quantiles):
-        if b <= a:
-            counts[_bar(edges, a)] += share
-            continue
-        for i in range(len(counts)):
-            overlap = min(b, edges[i + 1]) - max(a, edges[i])
-            if overlap > 0:
-                counts[i] += share * overlap / (b - a)
-    return tuple((edges[i], edges[i + 1], c) for i, c in enumerate(counts))
-
-
-def _bar(edges: list[float], value: float) -> int:
-    for i in range(len(edges) - 1):
-        if value < edges[i + 1]:
-            return i
-    return len(edges) - 2
 
 
 def _kind(duckdb_type: str) -> ColumnKind | None:

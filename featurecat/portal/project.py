@@ -9,11 +9,14 @@ import logging
 import os
 import re
 import traceback
+from collections.abc import Set
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from featurecat.catalog import Catalog
 from featurecat.errors import FeaturecatError
+from featurecat.portal.incremental import Plan, Renderer
 
 WORK_DIR = ".featurecat/portal"
 
@@ -30,6 +33,9 @@ class Project:
     labels: dict[str, str] = field(default_factory=dict)  # docs path -> definition file
     overrides: dict[str, str] = field(default_factory=dict)  # theme path -> site/overrides file
     notes: list[str] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # object page -> digest of its inputs
+    digest: str = ""  # of every input file of the project: the same digest, the same site
+    date: int | None = None  # the newest change, as the sitemap's date (reproducible builds)
 
 
 def work_dir(catalog: Catalog) -> Path:
@@ -42,11 +48,16 @@ def work_dir(catalog: Catalog) -> Path:
     return work
 
 
-def sync(folder: Path, files: dict[str, bytes], *, prune: bool = True) -> tuple[int, int]:
-    """Make ``folder`` hold exactly ``files``, touching only what differs."""
+def sync(
+    folder: Path, files: dict[str, bytes], *, prune: bool = True, known: Set[str] = frozenset()
+) -> tuple[int, int]:
+    """Make ``folder`` hold exactly ``files``, touching only what differs; ``known`` files
+    were just read from there and are not compared again."""
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
     for relpath, data in files.items():
+        if relpath in known:
+            continue
         path = folder / relpath
         try:
             if path.stat().st_size == len(data) and path.read_bytes() == data:
@@ -78,8 +89,19 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(project: Project, site_dir: Path, *, strict: bool = False) -> list[str]:
-    """Build ``project`` into ``site_dir``; returns MkDocs' warnings, naming catalog files."""
+def _not_dirty_warning(record: logging.LogRecord) -> bool:
+    # Dirty mode is how planned pages leave MkDocs' loop, not a stale build (incremental.py).
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def run_mkdocs(
+    project: Project, site_dir: Path, *, strict: bool = False, plan: Plan | None = None
+) -> list[str]:
+    """Build ``project`` into ``site_dir``; returns MkDocs' warnings, naming catalog files.
+
+    With a ``plan``, the object pages it names are reused from its cache or rendered in
+    parallel (:mod:`.incremental`); the site is the same, byte for byte.
+    """
     from jinja2 import TemplateError
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -88,11 +110,19 @@ def run_mkdocs(project: Project, site_dir: Path, *, strict: bool = False) -> lis
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
+    quiet = logging.getLogger("mkdocs.commands.build")
+    quiet.addFilter(_not_dirty_warning)
+    saved_date = os.environ.get("SOURCE_DATE_EPOCH")
+    if saved_date is None and project.date is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(project.date)
     try:
         config = load_config(str(project.config_file), site_dir=str(site_dir), strict=strict)
         config.plugins.on_startup(command="build", dirty=False)
+        if plan is not None:
+            plugin: Any = config.plugins["featurecat"]
+            plugin.renderer = Renderer(plan)
         try:
-            build(config)
+            build(config, dirty=plan is not None)
         finally:
             config.plugins.on_shutdown()
     except Abort as exc:
@@ -111,6 +141,9 @@ def run_mkdocs(project: Project, site_dir: Path, *, strict: bool = False) -> lis
         ) from None
     finally:
         logger.removeHandler(collect)
+        quiet.removeFilter(_not_dirty_warning)
+        if saved_date is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
     return [_explain(m, project.labels) for m in collect.messages]
 
 

@@ -179,8 +179,13 @@ def reserved(path: str) -> bool:
     return path == "index.md" or top in FOLDERS or path.startswith(ASSETS + "/")
 
 
-def mkdocs_config(catalog: Catalog, site: SiteSources, extra_pages: list[str]) -> dict[str, Any]:
-    """The MkDocs configuration of the portal, with the site's overrides applied."""
+def mkdocs_config(
+    catalog: Catalog, site: SiteSources, extra_pages: list[str], *, offline: bool = False
+) -> dict[str, Any]:
+    """The MkDocs configuration of the portal, with the site's overrides applied.
+
+    ``offline`` makes every link name its ``index.html``, so the site navigates from disk.
+    """
     settings = dict(site.settings)
     theme_settings = settings.pop("theme", {})
     project = catalog.project
@@ -189,7 +194,7 @@ def mkdocs_config(catalog: Catalog, site: SiteSources, extra_pages: list[str]) -
         "site_name": f"{project.name} features",
         "site_description": description,  # escaped with every text setting by plugin.py
         "docs_dir": "docs",
-        "use_directory_urls": True,
+        "use_directory_urls": not offline,
         "theme": {
             "name": "material",
             "custom_dir": "theme",
@@ -204,7 +209,7 @@ def mkdocs_config(catalog: Catalog, site: SiteSources, extra_pages: list[str]) -
             # "_" separates words too, so "user" finds user_age by its name.
             {"search": {"separator": r'[\s\-_,:!=\[\]()"`/]+|\.(?!\d)'}},
             {"tags": {"export": False}},
-            "featurecat",
+            {"featurecat": {"offline": offline}},
         ],
         "markdown_extensions": MARKDOWN_EXTENSIONS,
         "extra_css": [f"{ASSETS}/portal.css", *settings.pop("extra_css", [])],

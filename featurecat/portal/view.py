@@ -6,7 +6,6 @@ features by tag, the features sorted, their summaries) and answers the rest on d
 
 from __future__ import annotations
 
-import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -14,17 +13,19 @@ from typing import Any
 from markupsafe import Markup
 
 from featurecat.catalog import Catalog
-from featurecat.changes import Change, History, summarize
+from featurecat.changes import Change, History
 from featurecat.names import Kind
-from featurecat.portal import charts, safety
+from featurecat.portal import table
+from featurecat.portal.charts import Flow
 from featurecat.portal.environment import summary
 from featurecat.portal.kinds import KINDS
 from featurecat.portal.links import Links, Options
 from featurecat.portal.profile import ColumnProfile, Profiles, SourceProfile
 from featurecat.schema import Feature, Model, Source
+from featurecat.similar import Similarity, similar_features
 
 RECENT_CHANGES = 12
-MAX_LINEAGE_NODES = 40
+MAX_LINEAGE_NODES = 80
 
 
 class View:
@@ -90,33 +91,16 @@ class View:
     def entity_name(self, feature: Feature) -> str:
         return self.catalog.sources[feature.source].entity
 
-    def feature_rows(
-        self, features: Iterable[Feature], show: tuple[str, ...], links: Links
+    def feature_table(
+        self,
+        features: Iterable[Feature],
+        show: tuple[str, ...],
+        links: Links,
+        where: tuple[str, str | list[str]] | None = None,
+        filters: bool = False,
     ) -> Markup:
-        """The body rows of a feature table (a hot loop at scale, so Python, not macros)."""
-
-        def h(value: str) -> str:
-            return str(safety.escape(value, "html"))
-
-        rows = []
-        for f in features:
-            cells = [
-                f'<td><a href="{links.url("feature", f.name)}"><code>{h(f.name)}</code></a></td>',
-                f"<td><code>{h(f.dtype)}</code></td>",
-            ]
-            if "owner" in show:
-                cells.append(f"<td>{h(f.owner)}</td>")
-            if "entity" in show:
-                cells.append(f"<td>{h(self.entity_name(f))}</td>")
-            if "source" in show:
-                cells.append(f"<td>{h(f.source)}</td>")
-            if "status" in show:
-                cells.append(f"<td>{charts.badge(f.status)}</td>")
-            if "tags" in show:
-                cells.append(f"<td>{' '.join(h(t) for t in f.tags)}</td>")
-            cells.append(f"<td>{h(self.summary(f))}</td>")
-            rows.append(f"<tr>{''.join(cells)}</tr>")
-        return Markup("\n".join(rows))
+        """A feature table (see :mod:`.table`): ``where`` picks these features out of all."""
+        return table.table(self, features, show, links, where=where, filters=filters)
 
     def summary(self, feature: Feature) -> str:
         found = self._summaries.get(feature.name)
@@ -124,13 +108,15 @@ class View:
             found = self._summaries[feature.name] = summary(feature.description)
         return found
 
+    def similar(self, feature: Feature) -> list[Similarity]:
+        """Features that look like ``feature`` and why (found for the whole catalog once)."""
+        found: dict[str, list[Similarity]] | None = self.__dict__.get("_similar")
+        if found is None:
+            found = self.__dict__["_similar"] = similar_features(self.catalog)
+        return found.get(feature.name, [])
+
     def changes(self, kind: str, name: str) -> list[Change]:
         return self.history.of(Kind(kind), name)
-
-    @staticmethod
-    def change_summary(change: Change) -> str:
-        """``modified: dtype int64 -> float64, description changed``; or the action alone."""
-        return summarize(change)
 
     def recent(self) -> list[tuple[str, Change]]:
         return [
@@ -139,14 +125,6 @@ class View:
 
     def origin_relpath(self, kind: str, name: str) -> str:
         return self.catalog.origin(Kind(kind), name).relpath
-
-    def definition(self, kind: str, name: str) -> str:
-        """Where the object's file is, relative to the repository's top."""
-        return self.catalog_file(self.origin_relpath(kind, name))
-
-    def catalog_file(self, relpath: str) -> str:
-        joined = posixpath.join(self.options.catalog_path, relpath)
-        return posixpath.normpath(joined) + ("/" if not relpath else "")
 
     @staticmethod
     def owner_of(feature: Feature) -> str:
@@ -178,35 +156,21 @@ class View:
     def profile_note(self, source: str) -> str | None:
         return self.profiles.notes.get(source)
 
-    def snippet(self, feature: Feature) -> Markup:
-        keys = list(self.catalog.entity_of(feature).join_keys)
-        return charts.snippet(feature.name, self.options.catalog_path, keys)
-
-    def feature_lineage(self, feature: Feature) -> Markup:
-        node = ("feature", feature.name)
-        edges = [(("source", feature.source), node)]
-        edges += [(node, ("model", m.name)) for m in self.catalog.models_using(feature.name)]
-        return charts.lineage(edges, focus=node)
-
-    def model_lineage(self, model: Model) -> Markup | None:
+    def model_flow(self, model: Model) -> Flow | None:
+        """A model's lineage: each source, the model's features read from it, the model."""
         features = self.model_features(model)
         if len(features) + len({f.source for f in features}) > MAX_LINEAGE_NODES:
             return None
+        rows: dict[str, list[tuple[str, str]]] = {}
+        for feature in features:
+            rows.setdefault(feature.source, []).append(("feature", feature.name))
         target = ("model", model.name)
-        edges = [(("source", f.source), ("feature", f.name)) for f in features]
-        edges += [(("feature", f.name), target) for f in features]
-        return charts.lineage(edges, focus=target)
+        return [(("source", s), names) for s, names in sorted(rows.items())], [target], target
 
-    def contact(self, value: str, context: str = "text") -> Markup:
-        """A team's contact: a mail or web link when it is one, text otherwise."""
-        flat = " ".join(value.split())
-        target = None
-        if "@" in flat and " " not in flat and not flat.startswith(("@", "http")):
-            target = safety.url(f"mailto:{flat}")
-        elif flat.startswith(("http://", "https://")):
-            target = safety.url(flat)
-        if context == "html":
-            label = safety.escape(flat, "html")
-            href = safety.escape(target, "html") if target else None
-            return Markup(f'<a href="{href}">{label}</a>') if href else label
-        return Markup(safety.link(flat, target)) if target else safety.escape(flat, "text")
+    def deprecated_in(self, model: Model) -> list[tuple[Feature, Feature | None]]:
+        """The deprecated features a model uses, each with its declared replacement."""
+        return [
+            (f, self.catalog.features.get(f.replaced_by) if f.replaced_by else None)
+            for f in self.model_features(model)
+            if f.status == "deprecated"
+        ]

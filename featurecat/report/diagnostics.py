@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from featurecat.errors import Diagnostic
-from featurecat.printable import printable
+from featurecat.printable import plural, printable
 
 #: Styles terminal text, like ``click.style(text, fg="red", bold=True)``.
 Style = Callable[..., str]
@@ -104,11 +104,6 @@ def _text_line(d: Diagnostic, paint: Style) -> str:
 
 def _plain(text: str, **_: Any) -> str:
     return text
-
-
-def plural(n: int, noun: str) -> str:
-    """``1 error``, ``2 errors``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _escape_data(text: str) -> str:

@@ -26,13 +26,18 @@ from featurecat.compat import (
     describe_finding,
 )
 from featurecat.errors import Diagnostic
-from featurecat.report.diagnostics import github_annotation, plural
+from featurecat.names import Kind
+from featurecat.printable import plural
+from featurecat.report.diagnostics import github_annotation
+from featurecat.similar import Similarity, duplicates_of
 
 #: A comment marker, so a CI job can find and update its own comment.
 MARKER = "<!-- featurecat-report -->"
 #: GitHub's limit for a comment body is 65,536 characters; keep room for a wrapper.
 MARKDOWN_LIMIT = 60_000
 _ROW_CAPS: tuple[int | None, ...] = (None, 100, 25, 5, 0)
+#: The field of the findings that say how a feature's data moved (featurecat.contracts.drift).
+DATA = "data"
 
 _HEADINGS: dict[Level, str] = {
     "breaking": "Breaking changes",
@@ -50,7 +55,7 @@ def render_text(report: Report) -> str:
             where = f"  ({a.path})" if a.path else ""
             blocks.append(f"{_LABELS[level]:<9} {a.kind.value} {a.name}: {_action(a)}{where}")
             shown = _shown(a)
-            blocks += [f"  {describe_finding(f)}: {f.reason}" for f in shown]
+            blocks += [f"  {_finding_text(f)}: {f.reason}" for f in shown]
             if not shown and a.level != "compatible":
                 blocks.append(f"  {a.findings[0].reason}")
             users = ", ".join(_consumer(c) for c in a.consumers)
@@ -58,6 +63,10 @@ def render_text(report: Report) -> str:
                 blocks.append(f"  used by: {users}")
     lines = [_title(report), _counts(report)]
     lines += ["", *blocks] if blocks else []
+    duplicates = _duplicates(report)
+    if duplicates:
+        lines += ["", "Possible duplicates:"]
+        lines += [f"  {_duplicate(d)}" for d in duplicates]
     teams = report.teams_to_tell()
     if teams:
         lines += ["", "Teams to tell:"]
@@ -89,6 +98,15 @@ def render_json(report: Report) -> str:
         "summary": _summary(report),
         "changes": [_assessment_json(a) for a in report.assessments],
         "teams": report.teams_to_tell(),
+        "duplicates": [
+            {
+                "feature": d.feature,
+                "other": d.other,
+                "reasons": list(d.reasons),
+                "message": _duplicate(d),
+            }
+            for d in _duplicates(report)
+        ],
         "problems": [asdict(p) for p in report.problems],
         "errors": [asdict(d) for d in report.errors],
         "warnings": [asdict(d) for d in report.validation if not d.is_error],
@@ -127,6 +145,17 @@ def _markdown(report: Report, cap: int | None) -> str:
             parts += ["| | What changed | Used by |", "|---|---|---|"]
             parts += _capped(rows, cap, table=True)
             parts.append("")
+    duplicates = _duplicates(report)
+    if duplicates:
+        parts += [f"#### Possible duplicates ({len(duplicates)})", ""]
+        parts += _capped(
+            [
+                f"- {code(d.feature)} looks like a duplicate of {code(d.other)} ({md(d.because)})"
+                for d in duplicates
+            ],
+            cap,
+        )
+        parts.append("")
     teams = report.teams_to_tell()
     if teams:
         parts += ["#### Teams to tell", ""]
@@ -141,6 +170,22 @@ def _markdown(report: Report, cap: int | None) -> str:
         parts += _capped([_diagnostic_md(d) for d in warnings], cap)
         parts += ["", "</details>"]
     return "\n".join(parts).rstrip("\n")
+
+
+def _duplicates(report: Report) -> list[Similarity]:
+    """Features this change adds (or renames) that look like features the catalog has."""
+    added = [
+        a.name
+        for a in report.assessments
+        if a.kind is Kind.FEATURE and a.action in ("added", "renamed")
+    ]
+    return duplicates_of(report.diff.new, added) if added else []
+
+
+def _duplicate(similarity: Similarity) -> str:
+    return (
+        f"{similarity.feature} looks like a duplicate of {similarity.other} ({similarity.because})"
+    )
 
 
 def _row_md(a: Assessment) -> str:
@@ -162,7 +207,14 @@ def _lifecycle_md(a: Assessment) -> str:
     return text
 
 
+def _finding_text(f: Finding) -> str:
+    # A data finding (featurecat diff --check-data) says how the values moved, in full.
+    return f"data: {f.new}" if f.field == DATA else describe_finding(f)
+
+
 def _finding_md(f: Finding) -> str:
+    if f.field == DATA:
+        return f"{code('data')}: {md(str(f.new))}: {md(f.reason)}"
     if f.field in ("added", "removed"):
         text = f"**{f.field}**: {md(f.reason)}"
     elif f.field == "description":

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 from featurecat.catalog import Catalog
 from featurecat.errors import UnknownNameError, UsageError
 from featurecat.retrieval import manifest as manifests
+from featurecat.retrieval import tracking
 from featurecat.retrieval.engine import get_engine
 from featurecat.retrieval.request import plan, require_text, source_read
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+    from pathlib import Path
 
     import pandas as pd
 
@@ -45,6 +47,7 @@ def load_features(
     manifest: str | os.PathLike[str] | None = None,
     model: str | None = None,
     snapshots: Mapping[str, Mapping[str, Any]] | None = None,
+    mlflow: bool | None = None,
 ) -> Any:
     """Join feature values onto ``entity_df``, point-in-time.
 
@@ -69,25 +72,33 @@ def load_features(
 
     What the load used is attached as ``df.attrs["featurecat"]`` (pandas; arrow keeps it in
     the schema metadata) and, with ``manifest="path.json"``, written there for
-    ``featurecat models status``. ``model`` names the model being trained, for that report.
-    ``snapshots`` (a manifest's ``sources``) reads each source as it was then; see
-    :func:`featurecat.reproduce`.
+    ``featurecat models status``. ``model`` names the model being trained, for that report;
+    a feature the model does not declare gets an ``UndeclaredFeatureWarning`` naming the line
+    of its YAML to add it at. With an active MLflow run, the manifest is logged as an
+    artifact and each feature's version as a run parameter (``mlflow=False`` or
+    ``FEATURECAT_MLFLOW=0`` turn that off). ``snapshots`` (a manifest's ``sources``) reads
+    each source as it was then; see :func:`featurecat.reproduce`.
     """
     require_text(timestamp_column, "timestamp_column", "a column name (a string)")
     require_text(model, "model", "a model name (a string)", optional=True)
+    require_text(output, "output", "'pandas', 'arrow' or 'polars' (a string)", optional=True)
     cat = open_catalog(catalog)
     if model is not None and model not in cat.models:
         raise UnknownNameError(model, cat.models, kind="model")
+    if manifest is not None:
+        manifest = manifests.target(manifest)
     if engine == "duckdb" and snapshots is None and not _is_pandas(entity_df):
         from featurecat.retrieval.export import load_rows
 
-        return load_rows(cat, features, entity_df, timestamp_column, output, manifest, model)
+        result, record = load_rows(cat, features, entity_df, timestamp_column, output)
+        return _recorded(cat, result, record, model, manifest, mlflow)
     runner = get_engine(engine)
-    if manifest is not None:
-        manifest = manifests.target(manifest)
     request = plan(cat, features, runner.columns(entity_df), timestamp_column, snapshots)
+    if model is not None:
+        tracking.warn_undeclared(cat, model, (f.name for f in request.features))
     native = output or runner.outputs[0]
-    if manifest is None and native not in ("pandas", "arrow"):
+    track = tracking.wants_mlflow(mlflow)
+    if manifest is None and native not in ("pandas", "arrow") and not track:
         return runner.retrieve(request, entity_df, output)
     # Git state and data fingerprints are gathered while the engine joins.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -100,6 +111,27 @@ def load_features(
     )
     if manifest is not None:
         manifests.write(record, manifest)
+    if track:
+        tracking.log_to_mlflow(record)
+    return _with_manifest(result, record)
+
+
+def _recorded(
+    cat: Catalog,
+    result: Any,
+    record: dict[str, Any],
+    model: str | None,
+    manifest: Path | None,
+    mlflow: bool | None,
+) -> Any:
+    """A load made by the export path, with its manifest written, logged and attached."""
+    record["model"] = model
+    if model is not None:
+        tracking.warn_undeclared(cat, model, record["features"])
+    if manifest is not None:
+        manifests.write(record, manifest)
+    if tracking.wants_mlflow(mlflow):
+        tracking.log_to_mlflow(record)
     return _with_manifest(result, record)
 
 

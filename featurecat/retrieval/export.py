@@ -100,6 +100,11 @@ def export_features(
         if model is None:
             raise UsageError("pass the features to export, or model= to export its features")
         features = list(cat.models[model].features)
+    elif model is not None:
+        from featurecat.retrieval import tracking
+        from featurecat.retrieval.request import feature_names
+
+        tracking.warn_undeclared(cat, model, feature_names(features))
     if output == "batches" and path is not None:
         raise UsageError("output='batches' streams the rows: pass no path")
     if output == "parquet" and path is None:
@@ -133,35 +138,27 @@ def load_rows(
     entity_df: Any,
     timestamp_column: str,
     output: str | None,
-    manifest: str | os.PathLike[str] | None,
-    model: str | None,
-) -> Any:
+) -> tuple[Any, dict[str, Any]]:
     """``load_features`` for entity rows that are not a pandas frame: the streamed join,
-    gathered and put back in entity order."""
-    from featurecat.retrieval.api import _with_manifest
+    gathered and put back in entity order, and its manifest."""
     from featurecat.retrieval.outputs import LOCAL_OUTPUTS, convert, require_output
 
     output = output or "pandas"
     require_output(output, "duckdb", LOCAL_OUTPUTS)
-    target_file = None if manifest is None else manifests.target(manifest)
     reader = export_features(
         features,
         entity_df,
         catalog=cat,
         output="batches",
         timestamp_column=timestamp_column,
-        model=model,
     )
     record = json.loads(reader.schema.metadata[b"featurecat"])
     table = reader.read_all().sort_by(ROW_COLUMN).drop_columns([ROW_COLUMN])
     table = table.replace_schema_metadata(None)
     record["entity_rows"]["count"] = table.num_rows
     del record["output"]
-    if target_file is not None:
-        manifests.write(record, target_file)
     names = [features] if isinstance(features, str) else list(features)
-    result = convert(table, {n: cat.feature(n).dtype for n in names}, output)
-    return _with_manifest(result, record)
+    return convert(table, {n: cat.feature(n).dtype for n in names}, output), record
 
 
 def _write(

@@ -26,7 +26,9 @@ from featurecat.datacheck import check_schema
 from featurecat.dtypes import DTYPES, Dtype
 from featurecat.errors import CatalogError, DataError, UnknownNameError, UsageError
 from featurecat.load import load_tree
+from featurecat.measure.drift import check_update
 from featurecat.names import NAME_RE, Kind
+from featurecat.printable import plural
 from featurecat.retrieval.request import require_text
 from featurecat.retrieval.shaping import (
     carry_forward,
@@ -96,7 +98,7 @@ def register_feature(
         require_frame(data, "data")
         if name not in data.columns:
             raise DataError(f"data has no column '{name}' holding the feature's values")
-        if dtype is not None and dtype not in DTYPES:
+        if dtype is not None and (not isinstance(dtype, str) or dtype not in DTYPES):
             raise UsageError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
         dtype = dtype or infer_dtype(data[name], name)
         keys = cat.entities[entity].join_keys
@@ -135,7 +137,8 @@ def register_feature(
         create(after, source_name, data_path, values, change)
         for relpath, text in texts.items():
             change.write(cat.root / relpath, text)
-        message = f"Register feature {name} ({dtype}, entity {entity}, {values.num_rows} rows)"
+        rows = plural(values.num_rows, "row")
+        message = f"Register feature {name} ({dtype}, entity {entity}, {rows})"
         _apply(change, cat, branch, message)
     return after.features[name]
 
@@ -170,10 +173,17 @@ def _check_new_names(cat: Catalog, name: str, source: str, entity: str, owner: s
         )
     if source in cat.sources:
         raise UsageError(f"source '{source}' already exists; pass another source= name")
-    if entity not in cat.entities:
-        raise UnknownNameError(entity, cat.entities, kind="entity")
-    if owner not in cat.teams:
-        raise UnknownNameError(owner, cat.teams, kind="team")
+    unknown = [
+        UnknownNameError(value, known, kind=kind)
+        for value, known, kind in ((entity, cat.entities, "entity"), (owner, cat.teams, "team"))
+        if value not in known
+    ]
+    if len(unknown) > 1:  # both at once, so that fixing one does not reveal the other
+        raise UnknownNameError.together(
+            unknown, "declare them in the catalog first, or pass names that it defines"
+        )
+    if unknown:
+        raise unknown[0]
 
 
 def _validated_with(cat: Catalog, texts: dict[str, bytes]) -> Catalog:
@@ -200,6 +210,7 @@ def update_feature(
     *,
     mode: Mode = "append",
     branch: str | None = None,
+    allow_drift: bool = False,
 ) -> Path | str:
     """Write new data for a feature's source; a new load then returns the new values.
 
@@ -215,24 +226,32 @@ def update_feature(
     object in storage is uploaded whole). A Delta or Iceberg source gets one commit instead:
     an append adds only the new rows, a replace is an overwrite that time travel still
     reads; concurrent writers, in any process, all land. Returns the data file or table.
+    The new values are compared with the data they replace or extend (drift: mean, spread,
+    null share, categories, PSI): when a feature's ``drift`` expectation is exceeded nothing is
+    written (``allow_drift=True`` writes anyway), and notable shifts are shown as a
+    :class:`~featurecat.contracts.drift.DriftWarning`.
     """
     require_text(name, "name", "a feature name (a string)")
-    if mode not in ("append", "replace"):
+    if not isinstance(mode, str) or mode not in ("append", "replace"):
         raise UsageError(f"mode must be 'append' or 'replace', not {mode!r}")
     require_text(branch, "branch", "a git branch name (a string)", optional=True)
     root = writable_root(catalog)
     require_frame(new_data, "new_data")
     before = Catalog.load(root)
     if before.sources[before.feature(name).source].format in TABLE_FORMATS:
-        return commit_to_table(before, name, new_data, mode, branch)
+        return commit_to_table(before, name, new_data, mode, branch, allow_drift=allow_drift)
     with transaction(root) as change:
         # Read under the lock: an append builds on every earlier write, none is lost.
         cat = Catalog.load(root)
         feature = cat.feature(name)
         data = _single_file(cat, feature.source)
         table, rows = new_table(cat, data, name, new_data, mode)
+        changed = [feature] if mode == "append" else cat.features_of(feature.source)
+        fresh = table.slice(table.num_rows - rows) if mode == "append" else table
+        check_update(cat, feature.source, changed, fresh, allow=allow_drift)
         data.write_table(table, change)
-        _apply(change, cat, branch, f"Update data of feature {name} ({mode}, {rows} rows)")
+        message = f"Update data of feature {name} ({mode}, {plural(rows, 'row')})"
+        _apply(change, cat, branch, message)
     return data.files[0] if data.files else data.where
 
 

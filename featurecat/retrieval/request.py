@@ -94,7 +94,15 @@ def require_text(value: object, argument: str, meaning: str, optional: bool = Fa
 
 def feature_names(features: str | Iterable[str]) -> list[str]:
     """The requested names as a list; one name may be passed as a plain string."""
-    names = [features] if isinstance(features, str) else list(features)
+    if isinstance(features, str):
+        names = [features]
+    elif isinstance(features, Iterable) and not isinstance(features, bytes | Mapping):
+        names = list(features)
+    else:
+        raise UsageError(
+            "features must be a feature name or a list of them, such as ['user_age'], "
+            f"not {type(features).__name__}"
+        )
     if not names:
         raise UsageError("no features requested; pass at least one feature name")
     seen: set[str] = set()

@@ -53,9 +53,11 @@ def source_table(
             raise DataError(f"join key '{key}' has missing values; every row needs its keys")
         columns[key] = pa.array(data[key], from_pandas=True)
     stamps = data[timestamp_column]
-    if pandas_kind(stamps) != "timestamp":
+    kind = pandas_kind(stamps)
+    if kind != "timestamp":
+        # The kind, not pandas' dtype name, which differs between pandas versions (str, object).
         raise DataError(
-            f"column '{timestamp_column}' holds {stamps.dtype} values, not timestamps; convert "
+            f"column '{timestamp_column}' holds {kind} values, not timestamps; convert "
             f"it with pd.to_datetime(..., utc=True)"
         )
     if stamps.isna().any():

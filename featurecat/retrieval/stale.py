@@ -60,6 +60,18 @@ def stale_features(manifest: Mapping[str, Any], catalog: Catalog) -> list[StaleF
     return found
 
 
+def undeclared_use(manifest: Mapping[str, Any], catalog: Catalog) -> list[str]:
+    """What to tell about the manifest's features that its model does not declare: one
+    sentence each, naming the line of the model's YAML to add it at."""
+    from featurecat.retrieval.tracking import declare_advice, undeclared
+
+    model = manifest.get("model")
+    if not isinstance(model, str) or model not in catalog.models:
+        return []
+    used = [name for name in manifest["features"] if name in catalog.features]
+    return [declare_advice(catalog, model, name) for name in undeclared(catalog, model, used)]
+
+
 def _changed_sources(manifest: Mapping[str, Any], catalog: Catalog) -> dict[str, str]:
     from featurecat.tree import repo_top
 

@@ -72,6 +72,8 @@ def commit_to_table(
     new_data: pd.DataFrame,
     mode: Literal["append", "replace"],
     branch: str | None,
+    *,
+    allow_drift: bool = False,
 ) -> str:
     """An update of a Delta or Iceberg source: one commit of the table format (an append
     adds files, a replace overwrites and leaves older versions to time travel). The table's
@@ -82,9 +84,13 @@ def commit_to_table(
             "live in its own log; call update_feature without branch="
         )
     data = locate(cat, cat.feature(name).source)
+    from featurecat.measure.drift import check_update
     from featurecat.retrieval.ingest import new_table
 
     table, _ = new_table(cat, data, name, new_data, mode, whole=False)
+    feature = cat.feature(name)
+    changed = [feature] if mode == "append" else cat.features_of(feature.source)
+    check_update(cat, feature.source, changed, table, allow=allow_drift)
     if mode == "append":
         data.reader.append(data, table)
     else:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator
 from pydantic_core import PydanticCustomError
 
 from featurecat import names
+from featurecat.contracts.kinds import feature_dtype
 from featurecat.names import Dtype, Status
 from featurecat.schema.base import (
     Column,
@@ -20,6 +21,7 @@ from featurecat.schema.base import (
     Version,
     unique,
 )
+from featurecat.schema.expect import FeatureExpectations
 
 
 class Feature(Definition):
@@ -39,6 +41,11 @@ class Feature(Definition):
     )
     replaced_by: Name | None = Field(
         None, description="The feature to use instead; only for deprecated features."
+    )
+    expect: FeatureExpectations | None = Field(  # type: ignore[valid-type]
+        None,
+        description="The contract on the values, checked by `featurecat test`: one "
+        "expectation per line (not_null, range, accepted_values, unique, min_rows, drift).",
     )
 
     @field_validator("column", mode="before")
@@ -64,6 +71,15 @@ class Feature(Definition):
                 {"status": status},
             )
         return value
+
+    @field_validator("expect", mode="wrap")
+    @classmethod
+    def _knowing_the_dtype(
+        cls, value: object, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> object:
+        # Which kinds apply depends on the dtype (no range on text); see contracts.kinds.
+        with feature_dtype(info.data.get("dtype")):
+            return handler(value)
 
     @property
     def column_name(self) -> str:

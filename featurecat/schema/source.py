@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from featurecat import names
 from featurecat.schema.base import Column, Definition, Description, Name, TeamName
+from featurecat.schema.expect import SourceExpectations
 from featurecat.schema.paths import check_relative_path
 from featurecat.schema.storage import check_uri, scheme_of
 
@@ -44,6 +45,10 @@ class Source(Definition):
     timestamp: Column = Field(
         names.DEFAULT_TIMESTAMP,
         description="The event-time column used for point-in-time joins.",
+    )
+    # The contract on the data as a whole (freshness, min_rows), checked by featurecat test.
+    expect: SourceExpectations | None = Field(  # type: ignore[valid-type]
+        None, description="Freshness of the newest row and a row-count floor."
     )
 
     # Iceberg sources name a table in a catalog instead of a path.

@@ -137,7 +137,7 @@ def settle(record: Record) -> None:
         for entry in reversed(record.entries):
             if entry.existed:
                 if entry.backup.exists():  # else the target was never touched
-                    entry.backup.replace(entry.target)
+                    os.replace(entry.backup, entry.target)  # noqa: PTH105 (one rename on every Python)
             elif entry.existed is False:
                 entry.target.unlink(missing_ok=True)
     for entry in record.entries:

@@ -223,3 +223,53 @@ def test_steps_run_against_the_example_catalog(step: RunStep, pull_request: Path
         assert summary.read_text().startswith(MARKER)
         assert "OK: no breaking changes" in summary.read_text()
         assert "feature `user_age`" in summary.read_text()
+
+
+#: The Pythons besides CI's own 3.11 that get the fast suite, in .ci/run and on GitHub.
+OTHER_PYTHONS = ["3.10", "3.12", "3.13"]
+
+
+def test_every_python_the_package_claims_is_tested() -> None:
+    from importlib import metadata
+
+    claimed = metadata.metadata("featurecat")["Requires-Python"]
+    assert claimed == ">=3.10"
+    minimum = int(claimed.removeprefix(">=3."))
+    tested = sorted(int(v.split(".")[1]) for v in [*OTHER_PYTHONS, "3.11"])
+    assert tested == list(range(minimum, tested[-1] + 1))  # no version between is left out
+
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert f".ci/pythons ${{FEATURECAT_PYTHONS-{' '.join(OTHER_PYTHONS)}}}" in ci.splitlines()
+    jobs = by_name("tests.yml")["jobs"]
+    assert jobs["pythons"]["strategy"]["matrix"]["python"] == OTHER_PYTHONS
+    runs = [s.get("run") for s in jobs["pythons"]["steps"]]
+    assert ".ci/pythons ${{ matrix.python }}" in runs
+    # The full job runs .ci/run, whose other Pythons the matrix runs instead.
+    (full,) = [s for s in jobs["tests"]["steps"] if s.get("run") == ".ci/run"]
+    assert full["env"]["FEATURECAT_PYTHONS"] == ""
+
+
+def test_a_missing_python_is_a_note_or_a_failure(tmp_path: Path) -> None:
+    """.ci/pythons skips a Python the machine lacks, unless CI requires every one; a pyenv
+    shim that refuses to run does not count as the Python."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "python3.99"
+    shim.write_text("#!/bin/sh\necho 'pyenv: python3.99: command not found' >&2\nexit 127\n")
+    shim.chmod(0o755)
+    env = {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "PYENV_ROOT": str(tmp_path / "pyenv"),
+    }
+    script = REPO_ROOT / ".ci" / "pythons"
+    skipped = subprocess.run([script, "3.99"], env=env, capture_output=True, text=True)
+    assert skipped.returncode == 0, skipped.stderr
+    assert "note: Python 3.99 is not on this machine; its fast suite is skipped" in skipped.stdout
+    required = subprocess.run(
+        [script, "3.99"], env={**env, "FEATURECAT_REQUIRE_ALL": "1"}, capture_output=True, text=True
+    )
+    assert required.returncode == 1
+    assert "Python 3.99 is not on this machine, and FEATURECAT_REQUIRE_ALL=1 requires it" in (
+        required.stderr
+    )

@@ -108,7 +108,7 @@ def test_show_team_and_source_list_what_they_own() -> None:
 
 def test_show_unknown_name_suggests() -> None:
     code, output = catalog_cli("show", "user_ag")
-    assert code == 1
+    assert code == 2  # an unknown name is a usage error, as the README's table says
     assert "unknown object 'user_ag'. Did you mean 'user_age'" in output
 
 
@@ -139,7 +139,7 @@ def test_search_finds_words_in_any_script(tmp_path: Path) -> None:
 
 def test_show_suggests_names_of_the_asked_kind_only() -> None:
     code, output = catalog_cli("show", "user_age", "--kind", "model")
-    assert code == 1
+    assert code == 2
     assert "unknown model 'user_age'." in output
     assert "Did you mean" not in output
 

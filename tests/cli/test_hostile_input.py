@@ -90,7 +90,8 @@ CASES = {
         {AGE[8:]: feature() + '"bad\\nkey": 1\n'},
         [
             f"{AGE}:6: error: unknown field 'bad\\nkey'; a feature has: name, description, owner, "
-            "source, column, dtype, version, status, tags, ttl, replaced_by [unknown-field]"
+            "source, column, dtype, version, status, tags, ttl, replaced_by, expect "
+            "[unknown-field]"
         ],
     ),
     "a name that forges a second diagnostic": (
@@ -182,8 +183,8 @@ def test_every_format_keeps_one_problem_on_one_line(repo: Path) -> None:
     assert code == 1
     assert output.splitlines() == [
         f"::error file={AGE},line=6::unknown field 'bad\\nkey\\x1b[2J'; a feature has: name, "
-        "description, owner, source, column, dtype, version, status, tags, ttl, replaced_by "
-        "[unknown-field]"
+        "description, owner, source, column, dtype, version, status, tags, ttl, replaced_by, "
+        "expect [unknown-field]"
     ]
     code, output = validate(repo, files, "--format", "json")
     assert json.loads(output)["errors"][0]["message"].startswith("unknown field 'bad\nkey\x1b[2J'")

@@ -87,6 +87,7 @@ def check_status(catalog: Path, manifest: Path) -> None:
         assert lines[0].startswith(("churn_model: ", "manifest: ")), lines
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150,
     deadline=None,
@@ -105,6 +106,7 @@ def test_mutated_manifests_never_crash_status(
     check_status(catalog, manifest)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60,
     deadline=None,

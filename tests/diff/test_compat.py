@@ -68,6 +68,16 @@ def test_ttl_tightened_breaks_and_relaxed_does_not(
     assert assessment.findings[0].field == "ttl"
 
 
+def test_a_ttl_written_in_another_unit_is_unchanged(change: Assess) -> None:
+    before = {AGE: age("dtype: int64", "dtype: int64\nttl: 7d")}
+    (assessment,) = change(
+        {AGE: age("dtype: int64", "dtype: int64\nttl: 168h")}, before
+    ).assessments
+    assert assessment.findings == [
+        Finding("ttl", "7d", "168h", "compatible", "unchanged (7d = 168h)")
+    ]
+
+
 def test_promotion_is_compatible(change: Assess) -> None:
     before = {AGE: age("status: production", "status: draft")}
     (assessment,) = change({AGE: BASE_CATALOG[AGE]}, before).assessments

@@ -168,7 +168,7 @@ def test_log_json_limit_and_recent(repo: Path) -> None:
 
 def test_log_of_an_unknown_name_suggests_close_ones(repo: Path) -> None:
     result = cli("log", "user_agee", cwd=repo)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an unknown name is a usage error, as the README's table says
     assert "unknown object 'user_agee'. Did you mean 'user_age'" in result.output
 
 

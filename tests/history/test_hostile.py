@@ -215,6 +215,7 @@ def fuzz_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -15,7 +16,7 @@ import pytest
 
 from tests.conftest import EXAMPLE_CATALOG, REPO_ROOT
 from tests.portal.hostile import HOSTILE_COMMIT, hostile_catalog
-from tests.support import GIT_TEST_ENV, build_tree, cli, commit_all, init_repo
+from tests.support import GIT_TEST_ENV, build_tree, cli, commit_all, init_repo, needs
 
 USER_AGE_EDIT = "Clarify when user_age is null"
 
@@ -96,5 +97,35 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory, git_identity: None) -
     commit_all(repo, HOSTILE_COMMIT)
     out = repo.parent / "site-out"
     result = cli("docs", "build", "--catalog", catalog, "--out", out)
+    assert result.exit_code == 0, result.output
+    return Site(repo, catalog, out, result.output)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright."""
+    try:
+        from playwright import sync_api
+    except ImportError:  # pragma: no cover - reported by needs()
+        sync_api = None
+    from tests.portal.browser import ARGS, CHROMIUM
+
+    needs(sync_api is not None, "the playwright package (pip install -e '.[test]')")
+    needs(CHROMIUM.exists(), "Debian's chromium package at /usr/bin/chromium")
+    assert sync_api is not None
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def offline_site(tmp_path_factory: pytest.TempPathFactory, git_identity: None) -> Site:
+    """The example catalog built with --offline, to open from disk."""
+    repo = init_repo(tmp_path_factory.mktemp("offline") / "repo")
+    catalog = copy_example(repo)
+    commit_all(repo, "Add the Acme catalog", date="2025-03-01T09:00:00+00:00")
+    out = repo.parent / "site-out"
+    result = cli("docs", "build", "--catalog", catalog, "--out", out, "--offline")
     assert result.exit_code == 0, result.output
     return Site(repo, catalog, out, result.output)

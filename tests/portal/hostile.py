@@ -108,7 +108,7 @@ class _Scan(HTMLParser):
 
 def _ours(tag: str, attrs: dict[str, str | None]) -> bool:
     """The portal's own figures: histogram SVGs."""
-    return tag == "svg" and attrs.get("aria-label") == "Distribution of values"
+    return tag == "svg" and attrs.get("class") == "fc-chart"
 
 
 def live_markup(html: str) -> list[str]:

@@ -6,102 +6,15 @@ Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.portal.browser import ARTIFACTS, page_on, served
 from tests.portal.conftest import Site
 from tests.portal.hostile import VECTORS, flat
-from tests.support import needs
 
 pytestmark = pytest.mark.browser
-try:
-    from playwright import sync_api
-except ImportError:  # pragma: no cover - reported by the fixture
-    sync_api = None  # type: ignore[assignment]
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-# Material draws each diagram in a closed shadow root; open it so tests can read the SVG.
-OPEN_SHADOW_ROOTS = """
-const attach = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attach.call(this, {...init, mode: "open"});
-};
-"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    needs(sync_api is not None, "the playwright package (pip install -e '.[test]')")
-    needs(CHROMIUM.exists(), "Debian's chromium package at /usr/bin/chromium")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """``folder`` over HTTP on a free localhost port."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextmanager
-def page_on(
-    browser: Any, base: str, *, width: int = 1280, scheme: str = "light"
-) -> Iterator[tuple[Any, list[str], list[str]]]:
-    """A page that records requests leaving localhost and any dialog (alert) opened."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    page.add_init_script(OPEN_SHADOW_ROOTS)
-    outside: list[str] = []
-    dialogs: list[str] = []
-
-    def route(route: Any) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", route)
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    try:
-        yield page, outside, dialogs
-    finally:
-        context.close()
 
 
 def test_team_b_finds_user_age(browser: Any, example_site: Site) -> None:
@@ -135,11 +48,9 @@ def test_team_b_finds_user_age(browser: Any, example_site: Site) -> None:
         history = page.locator("#history ~ .fc-scroll table").first.inner_text()
         assert "Clarify when user_age is null" in history
 
-        diagram = page.locator("div.mermaid").first
-        diagram.wait_for(timeout=15_000)  # Material replaces <pre class="mermaid"> once drawn
-        box = diagram.bounding_box()
-        assert box is not None and box["height"] > 40
-        assert page.locator("pre.mermaid").count() == 0
+        lineage = page.locator(".fc-flow")
+        assert lineage.locator(".fc-node--focus").inner_text().split() == ["FEATURE", "user_age"]
+        assert lineage.locator("a.fc-node--model").inner_text().split()[-1] == "churn_model"
         assert page.locator(".fc-histogram rect").count() >= 8
 
         page.screenshot(path=str(ARTIFACTS / "feature.png"), full_page=True)
@@ -147,15 +58,17 @@ def test_team_b_finds_user_age(browser: Any, example_site: Site) -> None:
         assert dialogs == []
 
 
-def test_model_lineage_is_drawn(browser: Any, example_site: Site) -> None:
+def test_lineage_nodes_lead_to_their_pages(browser: Any, example_site: Site) -> None:
     with served(example_site.out) as base, page_on(browser, base) as (page, outside, _):
         page.goto(base + "models/churn_model/")
-        svg = page.locator("div.mermaid svg").first
-        svg.wait_for(timeout=15_000)
-        assert page.locator("pre.mermaid").count() == 0
-        labels = svg.text_content() or ""
-        assert "user_age" in labels and "churn_model" in labels
-        assert outside == [], "Mermaid is bundled: no CDN request"
+        lineage = page.locator(".fc-flow")
+        assert lineage.locator(".fc-node--focus").inner_text().split()[-1] == "churn_model"
+        assert lineage.locator("a.fc-node--source").count() >= 2
+        lineage.locator("a.fc-node--feature", has_text="user_age").click()
+        page.wait_for_url("**/features/user_age/")
+        page.locator(".fc-flow a.fc-node--source").click()
+        page.wait_for_url("**/sources/user_profile/")
+        assert outside == []
 
 
 # WCAG contrast of text against what is painted under it (translucent colours blended).
@@ -187,11 +100,9 @@ def test_text_and_lineage_are_readable_in_both_schemes(
         assert page.evaluate(CONTRAST, [muted, "rgba(0, 0, 0, 0)"]) >= 4.5, muted
         line = page.locator("table.fc-meta").evaluate("e => getComputedStyle(e).borderTopColor")
         assert page.evaluate(CONTRAST, [line, "rgba(0, 0, 0, 0)"]) >= 1.1, "the border shows"
-        nodes = page.locator("div.mermaid g.node")
-        nodes.first.wait_for(timeout=15_000)
-        for node in nodes.all():
-            label = node.locator(".nodeLabel p").evaluate("e => getComputedStyle(e).color")
-            fill = node.locator("rect.label-container").evaluate("e => getComputedStyle(e).fill")
+        for node in page.locator(".fc-flow .fc-node").all():
+            label = node.locator("code").evaluate("e => getComputedStyle(e).color")
+            fill = node.evaluate("e => getComputedStyle(e).backgroundColor")
             assert page.evaluate(CONTRAST, [label, fill]) >= 4.5, (node.text_content(), label, fill)
         page.screenshot(path=str(ARTIFACTS / f"feature-{scheme}.png"), full_page=True)
 
@@ -218,13 +129,17 @@ def test_feature_tables_fit_a_desktop(browser: Any, example_site: Site) -> None:
 def test_all_features_table_filters(browser: Any, example_site: Site) -> None:
     with served(example_site.out) as base, page_on(browser, base) as (page, _, _):
         page.goto(base + "features/")
+        page.wait_for_selector(".fc-table-wrap[data-fc-ready]")
         rows = page.locator("table.fc-table tbody tr")
         assert rows.count() == 23
         page.locator(".fc-controls input").fill("merchant")
         visible = [r for r in rows.all() if r.is_visible()]
         assert 0 < len(visible) < 23
         assert all("merchant" in r.inner_text().lower() for r in visible)
-        page.screenshot(path=str(ARTIFACTS / "features.png"), full_page=True)
+        page.locator(".fc-controls select[aria-label='Filter by owner']").select_option("risk")
+        owners = page.locator("table.fc-table tbody td[data-label='Owner']").all_inner_texts()
+        assert owners and set(owners) == {"risk"}
+        assert page.locator(".fc-count").inner_text() == f"{len(owners)} of 23 features"
 
 
 def test_hostile_descriptions_render_as_text(browser: Any, hostile_site: Site) -> None:

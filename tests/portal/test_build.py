@@ -38,7 +38,9 @@ def test_builds_with_package_defaults(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = cli("docs", "build", "--catalog", tmp_path / "starter", "--out", out)
     assert result.exit_code == 0, result.output
-    assert (out / "features" / "customer_orders_30d" / "index.html").is_file()
+    assert "2 features, 1 source, 1 model" in result.output  # not "1 sources"
+    page = (out / "features" / "user_age" / "index.html").read_text()
+    assert ": 1 row<" in page and " 1 rows" not in page  # the histogram's exact tooltips
     assert "Contribute a feature" in visible_text((out / "contributing" / "index.html").read_text())
 
 
@@ -62,9 +64,9 @@ def test_rebuild_rewrites_only_changed_files(repo: Path, tmp_path: Path) -> None
     code, output = build(repo, "--out", out)
     written = re.search(r"(\d+) files changed, 0 removed", output)
     assert code == 0 and written is not None
-    # the feature's page, and the tables that show its summary (all, team, entity, source, tag,
-    # model pages); nothing else
-    assert int(written.group(1)) == 7
+    # the feature's page, the tables that show its summary (all, team, entity, source, tag,
+    # model pages) and the feature data that long tables page through; nothing else
+    assert int(written.group(1)) == 8
     assert "in whole years" in (docs / "features" / "user_age" / "index.md").read_text()
     assert country.stat().st_mtime_ns == before
     assert "in whole years" in (out / "features" / "user_age" / "index.html").read_text()

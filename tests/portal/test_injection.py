@@ -74,12 +74,13 @@ def test_data_values_render_as_text(hostile_site: Site) -> None:
     assert "<script>alert('data')</script>" in visible_text(page)
 
 
-def test_lineage_labels_are_quoted(hostile_site: Site) -> None:
+def test_a_mermaid_fence_in_a_description_is_text(hostile_site: Site) -> None:
     page = hostile_site.html("features/mermaid_fence")
-    diagrams = re.findall(r'<pre class="mermaid"><code>(.*?)</code></pre>', page, re.S)
-    assert len(diagrams) == 1, "only the lineage is a diagram; the description's fence is text"
-    labels = re.findall(r'\["([^"]*)"\]', html.unescape(diagrams[0]))
-    assert labels == ["user_profile", "mermaid_fence"]
+    assert '<pre class="mermaid">' not in page, "the description's fence is not a diagram"
+    assert "assets/featurecat/mermaid.min.js" not in page
+    lineage = page[page.index('class="fc-flow"') :]
+    nodes = re.findall(r'class="fc-node fc-node--(\w+)[^"]*"[^>]*>.*?<code>(.*?)</code>', lineage)
+    assert nodes[:2] == [("source", "user_profile"), ("feature", "mermaid_fence")]
 
 
 def test_jinja_in_descriptions_is_never_evaluated(hostile_site: Site) -> None:

@@ -44,6 +44,7 @@ def test_one_page_per_object_and_index(pages: dict[str, str]) -> None:
         "sources/user_profile/index.md",
         "models/churn_model/index.md",
         "tags/demographics/index.md",
+        "assets/featurecat/features.js",
     }
 
 
@@ -54,6 +55,13 @@ def test_feature_page(pages: dict[str, str]) -> None:
         "description": "Age of the user in years.",
         "tags": ["demographics"],
         "hide": ["navigation"],
+        "featurecat": {  # what search shows and filters by
+            "kind": "feature",
+            "owner": "growth",
+            "entity": "user",
+            "dtype": "int64",
+            "status": "production",
+        },
     }
     body, fragments, sections = split(page)
     assert [anchor for anchor, _ in sections] == [

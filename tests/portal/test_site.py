@@ -54,8 +54,10 @@ def test_feature_page_answers_the_questions(example_site: Site) -> None:
     assert "entity_df=labels" in shown and '"user_age"' in shown  # how to load it
     assert 'href="../../models/churn_model/"' in page and "data_science" in shown  # who uses it
     assert USER_AGE_EDIT in shown and "modified: description changed" in shown  # what changed
-    assert '<pre class="mermaid"><code>' in page  # lineage
-    assert re.search(r"user_profile.*user_age.*churn_model", page, re.S)
+    lineage = page[page.index('class="fc-flow"') :]  # where it comes from and goes, as links
+    assert re.search(r"user_profile.*user_age.*churn_model", lineage, re.S)
+    assert 'href="../../sources/user_profile/"' in lineage
+    assert 'href="../../models/churn_model/"' in lineage
 
 
 def test_feature_page_shows_the_data_profile(example_site: Site) -> None:
@@ -96,7 +98,7 @@ def test_site_settings_and_material_features(example_site: Site) -> None:
     page = example_site.html("features/user_age")
     assert "<title>user_age - Acme feature catalog</title>" in page
     assert 'class="md-tag"' in page and 'href="../../tags/pii/"' in page
-    assert "assets/featurecat/mermaid.min.js" in page, "Mermaid is served locally"
+    assert "assets/featurecat/mermaid.min.js" not in page, "no diagram, no Mermaid"
     assert "unpkg.com" not in page and "fonts.googleapis.com" not in page
 
 
@@ -105,7 +107,6 @@ def test_every_page_with_a_diagram_loads_mermaid(example_site: Site) -> None:
         html = page.read_text(encoding="utf-8")
         has_diagram = '<pre class="mermaid">' in html
         assert has_diagram == ("assets/featurecat/mermaid.min.js" in html), page
-    assert '<pre class="mermaid">' in example_site.html("models/churn_model")
 
 
 def test_feature_pages_are_kept_out_of_the_navigation(example_site: Site) -> None:
@@ -117,10 +118,13 @@ def test_feature_pages_are_kept_out_of_the_navigation(example_site: Site) -> Non
 
 def test_all_features_table_lists_every_feature(example_site: Site) -> None:
     page = example_site.html("features")
-    rows = re.findall(r'<tr><td><a href="([^"]+)"><code>([a-z0-9_]+)</code>', page)
+    rows = re.findall(
+        r'<tr><td data-label="Feature"><a href="([^"]+)"><code>([a-z0-9_]+)</code>', page
+    )
     assert len(rows) == 23
     assert ("../features/user_age/", "user_age") in rows
     assert "data-fc-filters" in page and "assets/featurecat/portal.js" in page
+    assert 'data-fc-data="../assets/featurecat/features.js"' in page
 
 
 class _Links(HTMLParser):

@@ -207,6 +207,7 @@ def test_a_kill_while_swapping_the_data_file_leaves_the_old_data(root: Path) -> 
     assert leftovers(root) == []
 
 
+@pytest.mark.slow
 def test_temporary_files_of_killed_writers_do_not_pile_up(root: Path) -> None:
     for _ in range(3):
         killed(root, APPEND_7, "data/user_profile.parquet")

@@ -130,7 +130,7 @@ def test_register_infers_the_dtype(root: Path, values: object, dtype: str) -> No
         (
             {"data": tenure().assign(event_timestamp=["x"] * 3)},
             DataError,
-            "holds str values, not timest",
+            "column 'event_timestamp' holds string values, not timestamps; convert it",
         ),
         ({"data": tenure().drop(columns="user_id")}, DataError, "the data has no column 'user_id'"),
         ({"status": "live"}, UsageError, "status: 'live' is not allowed; use one of"),
