@@ -118,9 +118,9 @@ def entity_rows(value: Any) -> EntityRows:
             "the DuckDB relation", _kinds(reader.schema), data=reader, rescannable=False
         )
     raise UsageError(
-        f"entity rows must be a parquet path (a file, folder or glob), a Delta table's folder, "
-        f"a pyarrow Table, Dataset or RecordBatchReader, a DuckDB relation or a pandas "
-        f"DataFrame, not {type(value).__name__}"
+        f"entity rows (entity_df) must be a pandas DataFrame, a parquet path (a file, folder "
+        f"or glob), a Delta table's folder, a pyarrow Table, Dataset or RecordBatchReader, or "
+        f"a DuckDB relation, not {type(value).__name__}"
     )
 
 
