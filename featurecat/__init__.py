@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from featurecat.catalog import Catalog
     from featurecat.notebook import search, show
     from featurecat.retrieval import get_feature, load_features, register_feature, update_feature
+    from featurecat.retrieval.export import export_features
     from featurecat.retrieval.reproduce import reproduce
 
 __version__ = "0.1.0"
@@ -39,6 +40,7 @@ _LAZY = {
     "register_feature": "featurecat.retrieval",
     "update_feature": "featurecat.retrieval",
     "reproduce": "featurecat.retrieval.reproduce",
+    "export_features": "featurecat.retrieval.export",
     "search": "featurecat.notebook",
     "show": "featurecat.notebook",
 }
@@ -66,6 +68,7 @@ __all__ = [
     "UnknownFeatureError",
     "UnknownNameError",
     "UsageError",
+    "export_features",
     "get_feature",
     "load_features",
     "register_feature",

@@ -155,6 +155,7 @@ RULES: dict[Kind, dict[str, Rule]] = {
         "site": _always("compatible", "the portal's hand-written pages and look only"),
         "locations": _always("warning", "sources under a changed location read other data"),
         "iceberg_catalogs": _always("warning", "Iceberg sources may read other tables"),
+        "loader": _always("compatible", "memory and spill settings only; values are the same"),
     },
 }
 

@@ -29,6 +29,7 @@ COMMANDS = {
     "docs": "featurecat.cli.docs:docs",
     "models": "featurecat.cli.models:models",
     "test": "featurecat.cli.test:test",
+    "export": "featurecat.cli.export:export",
 }
 
 

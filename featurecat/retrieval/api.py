@@ -17,6 +17,7 @@ from featurecat.retrieval.request import plan, require_text, source_read
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+    from pathlib import Path
 
     import pandas as pd
 
@@ -61,6 +62,10 @@ def load_features(
     adds one column per feature, named after it, with its declared dtype (nullable ``Int64``,
     ``boolean`` and ``string`` in pandas, so missing values stay missing).
 
+    ``entity_df`` may also be anything :func:`featurecat.export_features` reads (a parquet
+    path, a Delta table, arrow data, a DuckDB relation): the result is then built from the
+    streamed join, in entity order, with a fresh index.
+
     ``engine`` is ``"duckdb"`` (the default; pandas in, ``output`` = ``"pandas"``,
     ``"arrow"`` or ``"polars"`` out) or ``"spark"`` / a ``SparkSession`` (pandas or Spark
     DataFrame in; a Spark DataFrame out unless ``output="pandas"`` or ``"arrow"``).
@@ -80,9 +85,14 @@ def load_features(
     cat = open_catalog(catalog)
     if model is not None and model not in cat.models:
         raise UnknownNameError(model, cat.models, kind="model")
-    runner = get_engine(engine)
     if manifest is not None:
         manifest = manifests.target(manifest)
+    if engine == "duckdb" and snapshots is None and not _is_pandas(entity_df):
+        from featurecat.retrieval.export import load_rows
+
+        result, record = load_rows(cat, features, entity_df, timestamp_column, output)
+        return _recorded(cat, result, record, model, manifest, mlflow)
+    runner = get_engine(engine)
     request = plan(cat, features, runner.columns(entity_df), timestamp_column, snapshots)
     if model is not None:
         tracking.warn_undeclared(cat, model, (f.name for f in request.features))
@@ -102,6 +112,25 @@ def load_features(
     if manifest is not None:
         manifests.write(record, manifest)
     if track:
+        tracking.log_to_mlflow(record)
+    return _with_manifest(result, record)
+
+
+def _recorded(
+    cat: Catalog,
+    result: Any,
+    record: dict[str, Any],
+    model: str | None,
+    manifest: Path | None,
+    mlflow: bool | None,
+) -> Any:
+    """A load made by the export path, with its manifest written, logged and attached."""
+    record["model"] = model
+    if model is not None:
+        tracking.warn_undeclared(cat, model, record["features"])
+    if manifest is not None:
+        manifests.write(record, manifest)
+    if tracking.wants_mlflow(mlflow):
         tracking.log_to_mlflow(record)
     return _with_manifest(result, record)
 

@@ -98,14 +98,15 @@ def _has_ties(con: duckdb.DuckDBPyConnection, read: SourceRead, source: Scan) ->
     """
     keys = ", ".join(quote(k) for k in read.join_keys)
     present = " AND ".join(f"{quote(k)} IS NOT NULL" for k in read.join_keys)
+    columns = [*(quote(k) for k in read.join_keys), _TS]
+    # Plain columns compared one by one: about twice as fast as comparing row() structs.
+    previous = ", ".join(f"lag({c}) OVER () AS {_previous(c)}" for c in columns)
+    by_keys, by_time = _after(columns), _after([_TS, *columns[:-1]])
     in_order = f"""
-        SELECT coalesce(bool_and(k > pk), true) OR coalesce(bool_and(t > pt), true)
+        SELECT coalesce(bool_and({by_keys}), true) OR coalesce(bool_and({by_time}), true)
         FROM (
-            SELECT k, t, lag(k) OVER () AS pk, lag(t) OVER () AS pt
-            FROM (
-                SELECT row({keys}, {_TS}) AS k, row({_TS}, {keys}) AS t
-                FROM ({_rows(read, source, features=False)}) AS s WHERE {present}
-            )
+            SELECT *, {previous}
+            FROM ({_rows(read, source, features=False)}) AS s WHERE {present}
         )"""
     if _run(con, read, source, in_order).column(0)[0].as_py():
         return False
@@ -114,6 +115,19 @@ def _has_ties(con: duckdb.DuckDBPyConnection, read: SourceRead, source: Scan) ->
         GROUP BY {keys}, {_TS} HAVING count(*) > 1 LIMIT 1"""
     found: int = _run(con, read, source, grouped).num_rows
     return found > 0
+
+
+def _previous(column: str) -> str:
+    return quote("__fc_prev_" + column.strip('"'))
+
+
+def _after(columns: list[str]) -> str:
+    """Whether a row comes strictly after the previous one, ordered by ``columns`` in turn."""
+    first, rest = columns[0], columns[1:]
+    later = f"{first} > {_previous(first)}"
+    if not rest:
+        return later
+    return f"({later} OR ({first} = {_previous(first)} AND {_after(rest)}))"
 
 
 def _join_sql(read: SourceRead, scan: Scan, dedupe: bool) -> str:
@@ -169,13 +183,14 @@ def _in_entity_order(
     return columns
 
 
-def _value(feature: FeatureColumn, at: str | None) -> str:
-    """A feature's value from the matched row ``s``, null when older than the ttl at ``at``."""
-    value = f"CAST(s.{quote(feature.column)} AS {dtype_spec(feature.dtype).duckdb})"
+def _value(feature: FeatureColumn, at: str | None, alias: str = "s") -> str:
+    """A feature's value from the matched row ``alias``, null when older than the ttl at
+    ``at``."""
+    value = f"CAST({alias}.{quote(feature.column)} AS {dtype_spec(feature.dtype).duckdb})"
     if feature.ttl is None or at is None:
         return value
     micros = feature.ttl // _MICROSECOND
-    return f"CASE WHEN s.{_TS} >= {at} - to_microseconds({micros}) THEN {value} END"
+    return f"CASE WHEN {alias}.{_TS} >= {at} - to_microseconds({micros}) THEN {value} END"
 
 
 def _rows(read: SourceRead, source: Scan, numbered: bool = False, features: bool = True) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from featurecat.schema.base import Definition, Description, Name, TeamName
+from featurecat.schema.memory import Loader
 from featurecat.schema.paths import check_relative_path
 from featurecat.schema.storage import IcebergCatalog, StorageLocation
 
@@ -38,6 +39,10 @@ class Project(Definition):
     iceberg_catalogs: dict[Name, IcebergCatalog] = Field(
         default_factory=dict,
         description="Iceberg catalogs by name, for sources with `format: iceberg`.",
+    )
+    loader: Loader = Field(
+        default_factory=Loader,
+        description="Memory limit and spill folder for joins bigger than memory.",
     )
 
     @field_validator("data_root", "site")

@@ -6,6 +6,7 @@ Spark tests skip when pyspark or Java is missing, unless ``FEATURECAT_REQUIRE_SP
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -18,21 +19,21 @@ import pytest
 import featurecat
 from featurecat.retrieval.engine import ENGINES
 from tests.retrieval import reference
+from tests.retrieval.bigdata import BIG_DATA_WAYS
 from tests.retrieval.cases import Case
 from tests.storage.stores import REMOTE, STORES
 
 Load = Callable[..., pd.DataFrame]
 
 
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """A local Spark session whose time zone is deliberately not UTC."""
+def require_spark() -> None:
+    """Skip when pyspark or Java is missing; fail instead when Spark is required (CI)."""
     required = "1" in (
         os.environ.get("FEATURECAT_REQUIRE_SPARK"),
         os.environ.get("FEATURECAT_REQUIRE_ALL"),
     )
     try:
-        from pyspark.sql import SparkSession
+        import pyspark  # noqa: F401
     except ImportError:
         if required:
             raise
@@ -41,6 +42,14 @@ def spark() -> Iterator[Any]:
         if required:
             pytest.fail("Java is needed for the Spark tests")
         pytest.skip("Java is not installed")
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """A local Spark session whose time zone is deliberately not UTC."""
+    require_spark()
+    from pyspark.sql import SparkSession
+
     session = (
         SparkSession.builder.master("local[2]")
         .appName("featurecat-tests")
@@ -70,6 +79,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         for name in sorted(ENGINES)
         for store in (("local",) if name == "spark" else STORES)
     ]
+    # The big-data path (export_features): entity rows from files or arrow, results written
+    # to parquet or streamed, all put back in entity order by their entity_row column.
+    combos += [pytest.param(way, "local", id=f"{way}-local") for way in sorted(BIG_DATA_WAYS)]
     metafunc.parametrize(("engine", "store"), combos, indirect=True)
 
 
@@ -93,8 +105,11 @@ def store(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def load(engine: Any) -> Load:
+def load(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Load:
     """load_features on the engine under test, always returning pandas to compare."""
+
+    if engine in BIG_DATA_WAYS:
+        return functools.partial(BIG_DATA_WAYS[engine], tmp_path_factory.mktemp("export"))
 
     def run(features: Any, entity_df: Any, catalog: Any, **kwargs: Any) -> pd.DataFrame:
         if engine != "duckdb":

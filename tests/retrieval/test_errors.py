@@ -273,7 +273,9 @@ def test_bad_arguments(root: Path) -> None:
         featurecat.load_features(["age"], labels(), root, engine="sprak")
     with pytest.raises(UsageError, match="output='excel' is not one of pandas, arrow, polars"):
         featurecat.load_features(["age"], labels(), root, output="excel")
-    with pytest.raises(UsageError, match="entity_df must be a pandas DataFrame, not dict"):
+    with pytest.raises(
+        UsageError, match=r"entity rows \(entity_df\) must be a pandas DataFrame, .*, not dict"
+    ):
         featurecat.load_features(["age"], {"user_id": [1]}, root)
     with pytest.raises(UsageError, match="feature 'age' is requested twice"):
         featurecat.load_features(["age", "age"], labels(), root)
