@@ -91,8 +91,9 @@ def resolve(repo: git.Repo, ref: str) -> git.Commit:
     """The commit a branch, tag, SHA or ``HEAD~n`` names, or a helpful error."""
     import git
 
-    if not ref or ref.startswith("-"):
-        raise CatalogNotFound(f"'{ref}' is not a git ref; name a branch, tag or commit")
+    if not ref or ref.startswith("-") or "\x00" in ref:  # git's arguments cannot hold a NUL
+        shown = ref.replace("\x00", "\\x00")
+        raise CatalogNotFound(f"'{shown}' is not a git ref; name a branch, tag or commit")
     try:
         sha = repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     except git.GitCommandError:

@@ -45,6 +45,12 @@ def test_load_at_a_ref_that_is_not_a_string() -> None:
         Catalog.load(b"catalog")  # type: ignore[arg-type]
 
 
+def test_a_ref_holding_a_nul_is_no_git_ref() -> None:
+    # git's arguments cannot hold a NUL: GitPython raised ValueError before reaching git.
+    with pytest.raises(FeaturecatError, match=r"'main\\x00' is not a git ref"):
+        Catalog.load(EXAMPLE_CATALOG, ref="main\x00")
+
+
 def test_an_unknown_key_of_the_mappings_suggests_close_names() -> None:
     cat = Catalog.load(EXAMPLE_CATALOG)
     with pytest.raises(UnknownFeatureError) as caught:
