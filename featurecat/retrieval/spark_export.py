@@ -18,13 +18,15 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from featurecat.catalog import Catalog
+from featurecat.data.spark import micros as _micros
+from featurecat.data.spark import readable_errors as _readable_errors
 from featurecat.errors import UsageError
 from featurecat.retrieval import frames
 from featurecat.retrieval import manifest as manifests
 from featurecat.retrieval.export import Exported
 from featurecat.retrieval.request import plan
 from featurecat.retrieval.rows import ROW_COLUMN, entity_rows
-from featurecat.retrieval.spark_engine import SparkEngine, _join, _micros, _readable_errors
+from featurecat.retrieval.spark_engine import SparkEngine, _join
 from featurecat.retrieval.target import Target, discard
 
 
@@ -133,6 +135,6 @@ def _local_path(uri: str) -> str:
 
 
 def _moment(micros: int | None) -> Any:
-    from featurecat.retrieval.spark_engine import _moment as moment
+    from featurecat.data.spark import moment
 
     return moment(micros)
