@@ -22,7 +22,14 @@ import featurecat
 from tests.conftest import EXAMPLE_CATALOG, REPO_ROOT
 from tests.support import commit_all, init_repo
 
-README = (REPO_ROOT / "README.md").read_text()
+# A recipe (`<!-- recipe: NAME -->` ... `<!-- /recipe -->`) runs in a test of its own, with the
+# setup it needs (tests/retrieval/test_readme_bigdata.py, tests/storage/test_recipe.py).
+README = re.sub(
+    r"<!-- recipe: [\w-]+ -->.*?<!-- /recipe -->",
+    "",
+    (REPO_ROOT / "README.md").read_text(),
+    flags=re.S,
+)
 CONSOLE = re.compile(r"```console\n(.*?)```", re.S)
 PYTHON = re.compile(r"```python\n(.*?)```", re.S)
 

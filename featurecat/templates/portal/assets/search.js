@@ -24,7 +24,7 @@
   var KIND_LABEL = { feature: "Feature", source: "Source", entity: "Entity", model: "Model",
                      team: "Team" };
   var WORD = /[\p{L}\p{N}]+/gu;
-  var FILTER = /([A-Za-z]+):(\S+)/g;
+  var FILTER = /(?<!\S)([A-Za-z][A-Za-z_]*):(\S+)/g;  // as query.py: a filter is a whole word
   var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
   var docs = [];
 
