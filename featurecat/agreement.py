@@ -7,6 +7,9 @@ their entity's join keys and their sources' timestamps, through the data layer
 (:func:`featurecat.data.duck.scan`), and counts the rows where both have a value and the
 values agree. At least :data:`~featurecat.similar.VALUE_AGREEMENT` of at least
 :data:`~featurecat.similar.MIN_SHARED_ROWS` shared rows is a warning.
+
+Only features whose data is in the repository are compared: for data on object storage or in
+a table outside it, ``--check-data`` reads metadata only (footers, table logs), never a scan.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ NUMERIC = tuple(name for name, spec in DTYPE_SPECS.items() if spec.kind in ("int
 def agreeing_values(catalog: Catalog) -> list[Diagnostic]:
     """A warning for each candidate pair whose values agree on the rows they share."""
     found = []
-    for newer, older in value_candidates(candidates(catalog), NUMERIC):
+    local = [c for c in candidates(catalog) if catalog.sources[c.source].local_path is not None]
+    for newer, older in value_candidates(local, NUMERIC):
         try:
             shared, agreeing = _agreement(catalog, newer.name, older.name)
         except (DataError, OSError):

@@ -143,6 +143,25 @@ def test_validate_check_data_reads_metadata_only(tmp_path: Path, s3: S3Server) -
     assert not [p for p in paths if p.endswith(".parquet")]  # the log only, no data file
 
 
+def test_value_agreement_leaves_data_outside_the_repository_unread(
+    tmp_path: Path, s3: S3Server
+) -> None:
+    # Two numeric features sharing a name word are compared by their values only when their
+    # data is local: on object storage --check-data stays a metadata read.
+    root = catalog(tmp_path, "delta-s3", s3)
+    prefix = featurecat.Catalog.load(root).project.locations["lake"].url.rsplit("/", 1)[-1]
+    copy = rows(user_id=[1, 2], event_timestamp=["2025-01-01"] * 2, age_band=[30, 40])
+    where = put_source(root, "delta-s3", "copies", [copy], s3=s3, prefix=prefix)
+    (root / "sources/copies.yaml").write_text("name: copies\nowner: growth\nentity: user\n" + where)
+    (root / "features/age_band.yaml").write_text(feature_yaml("age_band", "copies", "int64"))
+    s3.traffic(reset=True)
+    result = cli("validate", "--catalog", root, "--check-data")
+    assert result.exit_code == 0, result.output
+    paths = [entry[1] for entry in s3.traffic() if entry[0] == "GET"]
+    assert sum("/_delta_log/" in p for p in paths) >= 2  # both tables' logs were read
+    assert not [p for p in paths if p.endswith(".parquet")]  # and no data file of either
+
+
 def test_validate_check_data_reads_a_parquet_objects_footer_only(
     tmp_path: Path, s3: S3Server
 ) -> None:
