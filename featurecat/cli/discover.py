@@ -171,8 +171,7 @@ def _describe(entries: Entries, entry: Entry, shown: Shown) -> str:
     for field, value in entry.fields.items():
         if field == "name" or value in (None, [], ""):
             continue
-        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        lines.append(f"  {field}: {printable(text)}")
+        lines.append(f"  {field}: {printable(_text(value))}")
     if entry.kind is Kind.FEATURE:
         entity = entries.of_kind(Kind.ENTITY)[str(entry.entity)]
         keys = ", ".join(entity.get("join_keys") or ())
@@ -181,6 +180,23 @@ def _describe(entries: Entries, entry: Entry, shown: Shown) -> str:
     for label, names in related(entries, entry).items():
         lines.append(f"  {label}: {', '.join(names) if names else '-'}")
     return "\n".join(lines)
+
+
+def _text(value: object) -> str:
+    """A field's value on one line: lists joined, mappings (a contract, locations) as
+    ``name (key value, ...)`` with unset keys left out, never a Python repr."""
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        parts = []
+        for key, inner in value.items():
+            if isinstance(inner, dict):
+                shown = ", ".join(f"{k} {_text(v)}" for k, v in inner.items() if v is not None)
+                parts.append(f"{key} ({shown})" if shown else str(key))
+            elif inner is not None:
+                parts.append(f"{key} {_text(inner)}")
+        return "; ".join(parts)
+    return str(value)
 
 
 def related(entries: Entries, entry: Entry) -> dict[str, list[str]]:

@@ -96,6 +96,13 @@ def test_show_feature_includes_users_and_file() -> None:
     assert "featurecat.load_features(['user_age'], entity_df=df)" in output
 
 
+def test_show_puts_a_contract_on_one_readable_line() -> None:
+    _, output = catalog_cli("show", "user_age")
+    (line,) = [x for x in output.splitlines() if x.startswith("  expect: ")]
+    assert "not_null (severity warn, max_share 0.1)" in line  # not a Python dict's repr
+    assert "{" not in line and "None" not in line
+
+
 def test_show_team_and_source_list_what_they_own() -> None:
     _, output = catalog_cli("show", "payments")
     assert "team payments" in output
