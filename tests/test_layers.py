@@ -31,6 +31,7 @@ CORE = {
     "report",
     "codeowners",
     "changes",
+    "rules",
     "printable",
     "contracts",
     "entries",

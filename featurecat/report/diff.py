@@ -16,19 +16,12 @@ from dataclasses import asdict
 from typing import Any
 
 from featurecat.changes import describe_value
-from featurecat.compat import (
-    LEVELS,
-    Assessment,
-    Consumer,
-    Finding,
-    Level,
-    Report,
-    describe_finding,
-)
+from featurecat.compat import Assessment, Consumer, Finding, Report, describe_finding
 from featurecat.errors import Diagnostic
 from featurecat.names import Kind
 from featurecat.printable import plural
 from featurecat.report.diagnostics import github_annotation
+from featurecat.rules import LEVELS, Level
 from featurecat.similar import Similarity, duplicates_of
 
 #: A comment marker, so a CI job can find and update its own comment.

@@ -15,7 +15,7 @@ from featurecat.contracts.kinds import Expectation, Target, kinds_for
 from featurecat.contracts.values import Unknown, UnknownKey
 
 if TYPE_CHECKING:
-    from featurecat.compat import Verdict
+    from featurecat.rules import Verdict
 
 
 class Expectations(BaseModel):
@@ -63,7 +63,7 @@ SourceExpectations = _container("source", "SourceExpectations")
 
 
 def contract_change(old: Expectations | None, new: Expectations | None) -> Verdict:
-    """The diff rule for ``expect`` (see :mod:`featurecat.compat`).
+    """The diff rule for ``expect`` (see :mod:`featurecat.rules`).
 
     Tightening a contract is compatible: the data consumers get can only be the same or more
     constrained, and no code that loads it changes (the producer has to meet it, and
@@ -71,7 +71,7 @@ def contract_change(old: Expectations | None, new: Expectations | None) -> Verdi
     on (values may now be null, or out of the old range): worth a reviewer's look, a warning,
     but never a version bump, since the values themselves do not change with it.
     """
-    from featurecat.compat import Verdict
+    from featurecat.rules import Verdict
 
     before = dict(old.declared()) if old is not None else {}
     after = dict(new.declared()) if new is not None else {}

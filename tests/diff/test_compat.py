@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from featurecat.compat import LIFECYCLE, RULES, Consumer, Finding
+from featurecat.compat import Consumer, Finding
 from featurecat.names import OBJECT_KINDS, Kind
+from featurecat.rules import LIFECYCLE, RULES
 from featurecat.schema import MODELS
 from tests.diff.conftest import Assess
 from tests.support import BASE_CATALOG
