@@ -102,24 +102,32 @@ class DuckDBEngine:
 
 @contextmanager
 def _once(con: duckdb.DuckDBPyConnection, read: SourceRead, source: Scan) -> Iterator[Scan]:
-    """``source``, or for data that comes over the network, its needed columns held in a
-    temporary table in file order (dropped at the end of the block)."""
+    """``source``, or for data that comes over the network, held (dropped at the end)."""
     if read.data.place is None:
         yield source
         return
+    try:
+        yield hold(con, read, source, _HELD)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {_HELD}")
+
+
+def hold(
+    con: duckdb.DuckDBPyConnection,
+    read: SourceRead,
+    source: Scan,
+    name: str,
+    where: str = "TRUE",
+    params: dict[str, Any] | None = None,
+) -> Scan:
+    """The columns of ``source`` that ``read`` needs, in file order, as temporary table
+    ``name``; only the rows ``where`` holds."""
     columns = dict.fromkeys(quote(c) for c in (*read.join_keys, read.timestamp))
     columns.update(dict.fromkeys(quote(f.column) for f in read.features))
     con.execute("SET preserve_insertion_order = true")  # file order, for ties
-    _run(
-        con,
-        read,
-        source,
-        f"CREATE TEMP TABLE {_HELD} AS SELECT {', '.join(columns)} FROM {source.relation}",
-    )
-    try:
-        yield Scan(_HELD, {})
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {_HELD}")
+    sql = f"CREATE TEMP TABLE {name} AS SELECT {', '.join(columns)} FROM {source.relation}"
+    _run(con, read, source, f"{sql} WHERE {where}", params)
+    return Scan(name, {})
 
 
 def _has_ties(con: duckdb.DuckDBPyConnection, read: SourceRead, source: Scan) -> bool:
