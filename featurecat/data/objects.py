@@ -59,24 +59,16 @@ def list_objects(place: Place, uri: str) -> list[StoredObject]:
     return sorted(objects, key=lambda o: o.uri)
 
 
-def pin(
-    fs: AbstractFileSystem, objects: tuple[StoredObject, ...], *, scans: bool = False
-) -> AbstractFileSystem:
+def pin(fs: AbstractFileSystem, objects: tuple[StoredObject, ...]) -> AbstractFileSystem:
     """A copy of ``fs`` answering "what is this object?" for ``objects`` from their listing:
     readers (DuckDB opens a file once per query) then skip a HEAD request per open, and see
     the sizes the snapshot recorded. A copy sharing ``fs``'s client, because ``fs`` is shared
-    by every load (:meth:`Place.filesystem`) and another load's objects may differ.
-
-    ``fs`` reads exactly what is asked (a footer is a few kilobytes). A copy that ``scans``
-    whole column chunks reads ahead in the client's blocks instead (50 MiB for s3fs): one
-    request per block, not one per read, loads a 90 MB parquet object 1.6x faster."""
+    by every load (:meth:`Place.filesystem`) and another load's objects may differ."""
     import fsspec.asyn
 
     known = {bare(o.uri): {**o.info, "name": bare(o.uri), "size": o.size} for o in objects}
     shared, fs = fs, object.__new__(type(fs))  # copy.copy: a new client, by fsspec's cache
     fs.__dict__.update(shared.__dict__)
-    if scans:
-        fs.default_cache_type = "readahead"
     ask = shared._info
 
     async def info(path: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

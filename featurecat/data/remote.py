@@ -111,7 +111,7 @@ def register(
     fs = where.filesystem()
     protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
     key = (id(con), protocols[0])
-    fs = pin(fs, objects, scans=True)
+    fs = pin(fs, objects)
     with _lock:
         known = _REGISTERED.get(key)
         if known is not None and key[1] in con.list_filesystems():
