@@ -22,8 +22,11 @@ as objects on the moto S3 server the tests use (``tests/storage``: a real S3 API
 this machine), under a declared storage location, read by featurecat's own S3 reader (s3fs
 registered on DuckDB). The featurecat side runs ``run_contracts`` on that catalog; the dbt
 side runs its queries through the same reader; target: the single pass at least 3x faster
-than one query per expectation. Needs ``pip install 'featurecat[s3,test]'``; the S3
-requests each side made are printed too.
+than one query per expectation. The server holds each response back ``--latency-ms``
+(20 by default) before its first byte: AWS's performance guide puts S3's median latency for
+small requests in the tens of milliseconds, and on this machine a request otherwise costs
+next to nothing. Needs ``pip install 'featurecat[s3,test]'``; the S3 requests each side made
+are printed too.
 
     python benchmarks/contracts.py                       # full size (a few minutes)
     python benchmarks/contracts.py --rows 100000 --repeat 1   # quick
@@ -187,7 +190,7 @@ def object_storage(catalog: Catalog, root: Path, args: argparse.Namespace) -> No
         print("  object storage: skipped (pip install 'featurecat[s3,test]')")
         return
     names = sorted(catalog.sources)[: args.network_sources]
-    with s3_server() as s3:
+    with s3_server(latency_ms=args.latency_ms) as s3:
         bucket = s3.bucket("fc-bench")
         for name in names:
             s3.client().upload_file(
@@ -209,7 +212,10 @@ def object_storage(catalog: Catalog, root: Path, args: argparse.Namespace) -> No
             lambda: _on_objects(remote, names, queries, per_source=True), args.repeat, args.stat
         )
         requests["dbt"] = len(s3.traffic(reset=True)) // args.repeat
-    print(f"object storage (moto's S3 server on this machine): {len(names)} sources,")
+    print(
+        f"object storage (moto's S3 server on this machine, {args.latency_ms:g} ms to each "
+        f"response's first byte): {len(names)} sources,"
+    )
     print("  read by featurecat's S3 reader (s3fs on DuckDB); DuckDB's file cache off for the")
     print("  dbt way and the baseline, so each of their queries reads over the network")
     line("baseline, one scan per source", base, f"({requests['base']} requests)")
@@ -273,6 +279,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stat", choices=["median", "min"], default="median")
     parser.add_argument("--network-sources", type=int, default=2)
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=20,
+        help="first-byte latency of each S3 response (S3's median for small requests is in "
+        "the tens of milliseconds, by AWS's performance guide); 0 for none",
+    )
     args = parser.parse_args()
     global NOW  # an hour after the newest row, so freshness holds as it would in production
     NOW = datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=15 * args.rows + 3600)

@@ -5,13 +5,19 @@ until terminated. Every response's bytes are counted per request (method, path, 
 bytes), for every client alike (s3fs, delta-rs, pyiceberg's pyarrow); ``GET /_traffic``
 returns the log and ``/_traffic/reset`` clears it. In its own process, because delta-rs
 holds the GIL during some HTTP calls, which would starve an in-process server.
+
+``FEATURECAT_S3_LATENCY_MS`` (for benchmarks) holds every response back that long before its
+first byte, as a store across a network does: on this machine a request costs next to
+nothing, so one query per expectation would look as cheap as one pass.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -28,6 +34,7 @@ def main() -> None:
     lock = threading.Lock()
     log: list[list[Any]] = []
     moto = DomainDispatcherApplication(create_backend_app)
+    latency = float(os.environ.get("FEATURECAT_S3_LATENCY_MS", "0")) / 1000
 
     def counted(environ: dict[str, Any], start: Callable[..., Any]) -> Iterator[bytes]:
         entry = [
@@ -38,6 +45,7 @@ def main() -> None:
         ]
         with lock:
             log.append(entry)  # before the body leaves, so a client never outruns the log
+        time.sleep(latency)
         body: Iterable[bytes] = moto(environ, start)
         try:
             for chunk in body:

@@ -89,12 +89,14 @@ class Locked:
 
 
 @contextmanager
-def s3_server() -> Iterator[S3Server]:
+def s3_server(latency_ms: float = 0) -> Iterator[S3Server]:
     """moto's S3 server in a child process on 127.0.0.1, with test credentials in the
-    environment of this process (where every client looks for them)."""
+    environment of this process (where every client looks for them); each response waits
+    ``latency_ms`` before its first byte."""
     os.environ.update(CREDENTIALS)
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.storage.s3server"],
+        env={**os.environ, "FEATURECAT_S3_LATENCY_MS": str(latency_ms)},
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
