@@ -26,7 +26,7 @@ from featurecat.retrieval.engine import get_engine
 from featurecat.retrieval.request import Plan, plan, require_text
 from featurecat.retrieval.rows import ROW_COLUMN, EntityRows
 from featurecat.retrieval.rows import entity_rows as entity_rows_of
-from featurecat.retrieval.target import Target, discard, target
+from featurecat.retrieval.target import Output, Target, target
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -42,10 +42,11 @@ Progress = Callable[[float, "int | None"], None]
 
 @dataclass(frozen=True)
 class Exported:
-    """A finished parquet export: where it is, its manifest, and how many rows it has."""
+    """A finished parquet export: where it is, its manifest, and how many rows it has (paths,
+    or URIs for an output on object storage)."""
 
-    path: Path
-    manifest: Path
+    path: Path | str
+    manifest: Path | str
     rows: int
 
 
@@ -110,17 +111,22 @@ def export_features(
     if output == "parquet" and path is None:
         raise UsageError("output='parquet' needs path= (a .parquet file or a folder)")
     budget = resolve(cat, memory_limit, spill_dir)
-    out = target(path, cat, overwrite) if output == "parquet" else None
+    out = target(path, cat, overwrite, budget.spill_dir) if output == "parquet" else None
     runner = get_engine(engine)
     if runner.name == "spark":
         if out is None:
             raise UsageError("output='batches' needs engine='duckdb'; Spark writes parquet")
+        if not isinstance(out, Target):
+            raise UsageError(
+                f"output {out.where}: Spark writes its part files to a folder it can rename in "
+                "(a local or shared disk); export to a URI with engine='duckdb'"
+            )
         from featurecat.retrieval.spark_engine import SparkEngine
         from featurecat.retrieval.spark_export import export as spark_export
 
         assert isinstance(runner, SparkEngine)
         return spark_export(cat, runner, features, entity_rows, out, timestamp_column, model)
-    rows = entity_rows_of(entity_rows)
+    rows = entity_rows_of(entity_rows, cat)
     if ROW_COLUMN in rows.columns:
         raise DataError(
             f"the entity rows already have a column named '{ROW_COLUMN}', which the result "
@@ -166,7 +172,7 @@ def _write(
     request: Plan,
     rows: EntityRows,
     budget: Budget,
-    out: Target,
+    out: Output,
     model: str | None,
     ordered: bool,
     progress: Progress | None,
@@ -175,11 +181,11 @@ def _write(
 
     if ordered and not out.single_file:
         raise UsageError("ordered=True needs a single-file output (a path ending in .parquet)")
-    temporary = out.temporary("tmp")
+    temporary = out.staging()
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             gathering = pool.submit(manifests.provenance, cat, request)
-            with duckdb_export.joined(request, rows, budget, out.path.parent) as job:
+            with duckdb_export.joined(request, rows, budget, out.near) as job:
                 total, start, end = _summary(job, rows, request.timestamp_column)
                 with _watching(job, progress, total):
                     count = duckdb_export.copy(job, temporary, out.single_file, ordered, rows.what)
@@ -193,12 +199,11 @@ def _write(
             window=(start, end),
             model=model,
         )
-        record["output"] = {"path": str(out.path), "row_column": ROW_COLUMN}
+        record["output"] = {"path": str(out.where), "row_column": ROW_COLUMN}
         out.publish(temporary, record)
-    except BaseException:
-        discard(temporary)
-        raise
-    return Exported(out.path, out.manifest, count)
+    finally:
+        out.discard(temporary)  # after publishing: what is left of the staging, if anything
+    return Exported(out.where, out.manifest, count)
 
 
 def _stream(

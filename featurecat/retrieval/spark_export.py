@@ -45,7 +45,7 @@ def export(
             f"output {out.path}: Spark writes a folder of part files; pass a folder path "
             "(without .parquet)"
         )
-    rows = entity_rows(value)
+    rows = entity_rows(value, cat)
     if not rows.files and not frames_like(value):
         raise UsageError("on Spark, entity rows are parquet files or a pandas DataFrame")
     request = plan(cat, features, rows.columns, timestamp_column)
