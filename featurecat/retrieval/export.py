@@ -126,13 +126,7 @@ def export_features(
 
         assert isinstance(runner, SparkEngine)
         return spark_export(cat, runner, features, entity_rows, out, timestamp_column, model)
-    rows = entity_rows_of(entity_rows, cat)
-    if ROW_COLUMN in rows.columns:
-        raise DataError(
-            f"the entity rows already have a column named '{ROW_COLUMN}', which the result "
-            "adds (each row's position); rename or drop it first"
-        )
-    request = plan(cat, features, rows.columns, timestamp_column)
+    rows, request = _planned(cat, features, entity_rows, timestamp_column)
     if out is None:
         return _stream(cat, request, rows, budget, model, batch_size)
     return _write(cat, request, rows, budget, out, model, ordered, progress)
@@ -144,6 +138,7 @@ def load_rows(
     entity_df: Any,
     timestamp_column: str,
     output: str | None,
+    budget: Budget,
 ) -> tuple[Any, dict[str, Any]]:
     """``load_features`` for entity rows that are not a pandas frame: the streamed join,
     gathered and put back in entity order, and its manifest."""
@@ -151,13 +146,8 @@ def load_rows(
 
     output = output or "pandas"
     require_output(output, "duckdb", LOCAL_OUTPUTS)
-    reader = export_features(
-        features,
-        entity_df,
-        catalog=cat,
-        output="batches",
-        timestamp_column=timestamp_column,
-    )
+    rows, request = _planned(cat, features, entity_df, timestamp_column)
+    reader = _stream(cat, request, rows, budget, None, 65_536)
     record = json.loads(reader.schema.metadata[b"featurecat"])
     table = reader.read_all().sort_by(ROW_COLUMN).drop_columns([ROW_COLUMN])
     table = table.replace_schema_metadata(None)
@@ -165,6 +155,20 @@ def load_rows(
     del record["output"]
     names = [features] if isinstance(features, str) else list(features)
     return convert(table, {n: cat.feature(n).dtype for n in names}, output), record
+
+
+def _planned(
+    cat: Catalog, features: str | Iterable[str], value: Any, timestamp_column: str
+) -> tuple[EntityRows, Plan]:
+    """The entity rows and the request for them, refused when the rows have a column the
+    result adds."""
+    rows = entity_rows_of(value, cat)
+    if ROW_COLUMN in rows.columns:
+        raise DataError(
+            f"the entity rows already have a column named '{ROW_COLUMN}', which the result "
+            "adds (each row's position); rename or drop it first"
+        )
+    return rows, plan(cat, features, rows.columns, timestamp_column)
 
 
 def _write(

@@ -38,4 +38,3 @@ def declared(catalog: Catalog, uri: str, what: str) -> Place:
             f"{what} {uri} is under no storage location of {project}, so featurecat does not "
             f"touch it; declare a location holding it under locations: in {PROJECT_FILE}"
         ) from None
-

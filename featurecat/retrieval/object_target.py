@@ -62,6 +62,8 @@ class ObjectTarget:
     def _staging_folder(self) -> Path:
         if self._folder is None:
             try:
+                if self.staged_in is not None:
+                    self.staged_in.mkdir(parents=True, exist_ok=True)
                 self._folder = Path(tempfile.mkdtemp(prefix=".featurecat-out-", dir=self.staged_in))
             except OSError as exc:
                 raise UsageError(
@@ -90,10 +92,11 @@ class ObjectTarget:
             except BaseException:
                 _quietly(partial(fs.rm, uploaded))
                 raise
-        self._storing(
-            lambda: put(self.place, self.manifest, partial(manifests.write, manifest)),
-            self.manifest,
-        )
+
+        def write(file: Path) -> None:
+            manifests.write(manifest, file)
+
+        self._storing(lambda: put(self.place, self.manifest, write), self.manifest)
 
     def discard(self, written: Path) -> None:
         if self._folder is not None:

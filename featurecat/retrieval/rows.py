@@ -94,7 +94,7 @@ class EntityRows:
     def open(self, file: str) -> IO[bytes]:
         """One of ``files``, opened for reading (through the location's filesystem)."""
         if self.place is None:
-            return open(file, "rb")  # noqa: SIM115 (the caller closes it)
+            return open(file, "rb")
         from featurecat.data.objects import pin
         from featurecat.data.storage import bare
 
@@ -205,9 +205,7 @@ def _from_uri(uri: str, catalog: Catalog | None) -> EntityRows:
         raise
     except Exception as exc:  # any storage client's failure, in one line
         raise DataError(f"entity rows: {explain(exc, uri, where)}") from None
-    rows = EntityRows(
-        uri, {}, files=[o.uri for o in objects], place=where, objects=tuple(objects)
-    )
+    rows = EntityRows(uri, {}, files=[o.uri for o in objects], place=where, objects=tuple(objects))
     rows.columns = _kinds(_schema(rows))
     return rows
 

@@ -27,7 +27,9 @@ class Output(Protocol):
     """Where an export goes (a local :class:`Target` or an object store's), as the export
     uses it: written locally first (``staging``), then published whole."""
 
-    single_file: bool
+    @property
+    def single_file(self) -> bool:
+        """One parquet file, rather than a folder of part files."""
 
     @property
     def where(self) -> Path | str:
@@ -96,9 +98,7 @@ class Target:
         manifests.write(manifest, self.manifest)
 
 
-def target(
-    path: Any, catalog: Catalog, overwrite: bool, staging: Path | None = None
-) -> Target | Output:
+def target(path: Any, catalog: Catalog, overwrite: bool, staging: Path | None = None) -> Output:
     """The output at ``path``, refused when it exists (unless ``overwrite``), lies inside the
     catalog's data folder (or where a source keeps its data), or cannot be made. A URI is
     written only under a storage location featurecat.yaml declares, staged in ``staging``

@@ -51,7 +51,8 @@ def world(s3: S3Server, tmp_path_factory: pytest.TempPathFactory) -> World:
     prefix = new_prefix()
     base = f"s3://fc-test/{prefix}"
     yaml = catalog / "featurecat.yaml"
-    yaml.write_text(yaml.read_text() + f"locations:\n  lake:\n{s3.location(base)}")
+    gone = s3.location("s3://fc-no-such-bucket/out")  # declared, but never created
+    yaml.write_text(yaml.read_text() + f"locations:\n  lake:\n{s3.location(base)}  gone:\n{gone}")
     commit_all(root / "repo", "lake")
     fs = s3fs.S3FileSystem(endpoint_url=s3.endpoint, skip_instance_cache=True)
     frame = entity_frame(ROWS)
@@ -150,6 +151,20 @@ def test_an_existing_output_on_s3_is_kept_unless_overwrite(world: World) -> None
     same_as_in_memory(ds.dataset(folder[5:], filesystem=world.fs).to_table(), world)
 
 
+def test_a_failed_upload_leaves_nothing_that_looks_complete(world: World, tmp_path: Path) -> None:
+    spill = tmp_path / "spill"
+    for out in ("s3://fc-no-such-bucket/out/train.parquet", "s3://fc-no-such-bucket/out/parts"):
+        with pytest.raises(DataError) as failed:
+            featurecat.export_features(
+                FEATURES, f"{world.base}/parts", out, world.catalog, spill_dir=spill
+            )
+        message = str(failed.value)
+        assert message.startswith(f"cannot write output {out}: bucket 'fc-no-such-bucket'")
+        assert "location 'gone'" in message and "\n" not in message
+        # The staged output is gone too: nothing under the spill folder.
+        assert list(spill.iterdir()) == []
+
+
 def test_uris_under_no_declared_location_are_refused(world: World, tmp_path: Path) -> None:
     elsewhere = "s3://fc-test/not-declared"
     yaml = world.catalog / "featurecat.yaml"
@@ -216,3 +231,22 @@ def test_the_command_reads_and_writes_s3(world: World) -> None:
     refused = cli("export", "age", "--rows", "s3://fc-test/other/rows.parquet", "--out",
                   f"{world.base}/cli/x", "--catalog", world.catalog)  # fmt: skip
     assert refused.exit_code == 2 and "declare a location" in refused.output
+
+
+@pytest.mark.spark
+def test_spark_reads_s3_entity_rows_only_with_its_connector(
+    world: World, spark: Any, tmp_path: Path
+) -> None:
+    """The test session has no s3a:// connector (its JARs cannot be downloaded here): the
+    export says so in one line and leaves nothing; a URI output is for DuckDB."""
+    with pytest.raises(DataError) as failed:
+        featurecat.export_features(
+            FEATURES, f"{world.base}/parts", tmp_path / "out", world.catalog, engine=spark
+        )
+    assert "s3a" in str(failed.value) and "\n" not in str(failed.value)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(UsageError, match=r"export to a URI with engine='duckdb'"):
+        featurecat.export_features(
+            FEATURES, world.frame, f"{world.base}/spark-out", world.catalog, engine=spark
+        )
+    assert not world.fs.exists(f"{world.base[5:]}/spark-out")
