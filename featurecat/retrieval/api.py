@@ -12,7 +12,7 @@ from featurecat.catalog import Catalog
 from featurecat.errors import UnknownNameError, UsageError
 from featurecat.retrieval import manifest as manifests
 from featurecat.retrieval import tracking
-from featurecat.retrieval.budget import Budget, held, resolve
+from featurecat.retrieval.budget import held, resolve
 from featurecat.retrieval.engine import get_engine
 from featurecat.retrieval.request import Plan, plan, require_text, source_read
 
@@ -95,10 +95,11 @@ def load_features(
         raise UnknownNameError(model, cat.models, kind="model")
     if manifest is not None:
         manifest = manifests.target(manifest)
-    budget = resolve(cat, memory_limit, spill_dir)
+    limits = (memory_limit, spill_dir)
     if engine == "duckdb" and snapshots is None and not _is_pandas(entity_df):
         from featurecat.retrieval.export import load_rows
 
+        budget = resolve(cat, *limits)
         result, record = load_rows(cat, features, entity_df, timestamp_column, output, budget)
         return _recorded(cat, result, record, model, manifest, mlflow)
     runner = get_engine(engine)
@@ -108,11 +109,11 @@ def load_features(
     native = output or runner.outputs[0]
     track = tracking.wants_mlflow(mlflow)
     if manifest is None and native not in ("pandas", "arrow") and not track:
-        return _retrieve(runner, request, entity_df, output, budget)
+        return _retrieve(cat, runner, request, entity_df, output, limits)
     # Git state and data fingerprints are gathered while the engine joins.
     with ThreadPoolExecutor(max_workers=1) as pool:
         gathering = pool.submit(manifests.provenance, cat, request)
-        result = _retrieve(runner, request, entity_df, output, budget)
+        result = _retrieve(cat, runner, request, entity_df, output, limits)
         found = gathering.result()
     rows, start, end = runner.summary(entity_df, timestamp_column)
     record = manifests.record(
@@ -126,12 +127,17 @@ def load_features(
 
 
 def _retrieve(
-    runner: Any, request: Plan, entity_df: Any, output: str | None, budget: Budget
+    cat: Catalog,
+    runner: Any,
+    request: Plan,
+    entity_df: Any,
+    output: str | None,
+    limits: tuple[Any, Any],
 ) -> Any:
-    """The engine's join; DuckDB's held to the memory budget (Spark has its own)."""
+    """The engine's join; DuckDB's held to the memory budget (Spark keeps to its own)."""
     if runner.name != "duckdb":
         return runner.retrieve(request, entity_df, output)
-    with held(budget):
+    with held(resolve(cat, *limits)):
         return runner.retrieve(request, entity_df, output)
 
 

@@ -73,12 +73,16 @@ def export_features(
     ``entity_rows`` is a parquet path (a file, a folder of files or a glob; files are read in
     name order), a Delta table's folder, a pyarrow ``Table``, ``Dataset`` or
     ``RecordBatchReader``, a DuckDB relation or a pandas DataFrame. ``features`` may be
-    ``None`` with ``model=``: the model's declared features.
+    ``None`` with ``model=``: the model's declared features. Paths (entity rows and output)
+    may be URIs (``s3://...``) under a storage location featurecat.yaml declares; any other
+    URI is refused.
 
     ``output="parquet"`` writes to ``path``: one file when it ends in ``.parquet`` (sorted
     in entity order with ``ordered=True``), else a folder of part files written in parallel.
     An existing output is refused unless ``overwrite=True``; the manifest goes beside it
-    (``train.manifest.json``); a failed export leaves nothing under ``path``. Returns an
+    (``train.manifest.json``); a failed export leaves nothing under ``path``. An output at
+    a URI is staged locally, then uploaded: a file in one upload, a folder part by part with
+    the manifest last (a folder is complete when its manifest is there). Returns an
     :class:`Exported`. ``output="batches"`` returns a ``pyarrow.RecordBatchReader`` of
     ``batch_size`` rows (the manifest is in its schema metadata under ``featurecat``).
 

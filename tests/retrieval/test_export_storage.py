@@ -100,7 +100,7 @@ def test_entity_rows_in_a_delta_table_on_s3(world: World, tmp_path: Path) -> Non
     same_as_in_memory(pq.read_table(done.path), world)
 
 
-def test_an_export_to_an_s3_file_and_folder_reads_back_whole(world: World) -> None:
+def test_an_export_to_an_s3_file_and_folder_reads_back_whole(world: World, tmp_path: Path) -> None:
     rows = f"{world.base}/parts"
     one = f"{world.base}/out/train.parquet"
     done = featurecat.export_features(FEATURES, rows, one, world.catalog, ordered=True)
@@ -117,8 +117,11 @@ def test_an_export_to_an_s3_file_and_folder_reads_back_whole(world: World) -> No
     assert manifest["output"]["path"] == one and manifest["entity_rows"]["count"] == ROWS
 
     folder = f"{world.base}/out/parts"
-    done = featurecat.export_features(None, world.frame, folder, world.catalog, model="ranker")
+    done = featurecat.export_features(
+        None, world.frame, folder, world.catalog, model="ranker", spill_dir=tmp_path / "spill"
+    )
     assert done.path == folder and done.manifest == f"{folder}.manifest.json"
+    assert list((tmp_path / "spill").iterdir()) == []  # the staged parts went with the upload
     parts = world.fs.ls(folder[5:])
     assert parts and all(p.endswith(".parquet") for p in parts)
     table = ds.dataset(folder[5:], filesystem=world.fs).to_table()
