@@ -26,7 +26,8 @@ from featurecat.printable import printable
     required=True,
     metavar="PATH",
     help="The entity rows: a parquet file, a folder of parquet files, a glob or a Delta "
-    "table, with the join keys and the timestamp column.",
+    "table, with the join keys and the timestamp column; a path, or a URI under a storage "
+    "location featurecat.yaml declares.",
 )
 @click.option(
     "--out",
@@ -34,7 +35,8 @@ from featurecat.printable import printable
     required=True,
     metavar="PATH",
     help="Where to write: a path ending in .parquet is one file, anything else a folder of "
-    "part files. The manifest goes beside it (NAME.manifest.json).",
+    "part files; a path, or a URI under a declared storage location. The manifest goes "
+    "beside it (NAME.manifest.json), last.",
 )
 @click.option(
     "--engine",

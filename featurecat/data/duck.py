@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from featurecat.data.source import SourceData
 
 _PINNED = re.compile(r"/dev/fd/\d+\b")
+#: DuckDB settings every connection opened in this context starts with (see :func:`limits`).
+_LIMITS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("featurecat_limits", default=())
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,9 @@ def connect() -> Iterator[duckdb.DuckDBPyConnection]:
         # machine's local zone can never shift a value.
         con.execute("SET TimeZone = 'UTC'")
         _read_remote_in_large_requests(con)
+        for name, value in _LIMITS.get():
+            text = value.replace("'", "''")
+            con.execute(f"SET {name} = '{text}'")
         yield con
     finally:
         from featurecat.data.remote import forget
@@ -112,6 +118,18 @@ def _read_remote_in_large_requests(con: duckdb.DuckDBPyConnection) -> None:
     # A setting of DuckDB 2, whose external file cache splits reads into such blocks.
     with suppress(duckdb.Error):
         con.execute(f"SET external_file_cache_remote_max_block_size = {REMOTE_REQUEST_BYTES}")
+
+
+@contextmanager
+def limits(settings: Mapping[str, str]) -> Iterator[None]:
+    """Connections :func:`connect` opens inside the block (in this thread) start with
+    ``settings``, DuckDB settings by name (a load's ``memory_limit`` and ``temp_directory``):
+    so a caller bounds an engine's memory without reaching into the engine."""
+    token = _LIMITS.set(tuple(settings.items()))
+    try:
+        yield
+    finally:
+        _LIMITS.reset(token)
 
 
 def to_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:

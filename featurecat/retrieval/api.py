@@ -12,8 +12,9 @@ from featurecat.catalog import Catalog
 from featurecat.errors import UnknownNameError, UsageError
 from featurecat.retrieval import manifest as manifests
 from featurecat.retrieval import tracking
+from featurecat.retrieval.budget import held, resolve
 from featurecat.retrieval.engine import get_engine
-from featurecat.retrieval.request import plan, require_text, source_read
+from featurecat.retrieval.request import Plan, plan, require_text, source_read
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -48,6 +49,8 @@ def load_features(
     model: str | None = None,
     snapshots: Mapping[str, Mapping[str, Any]] | None = None,
     mlflow: bool | None = None,
+    memory_limit: str | int | None = None,
+    spill_dir: str | os.PathLike[str] | None = None,
 ) -> Any:
     """Join feature values onto ``entity_df``, point-in-time.
 
@@ -78,6 +81,11 @@ def load_features(
     artifact and each feature's version as a run parameter (``mlflow=False`` or
     ``FEATURECAT_MLFLOW=0`` turn that off). ``snapshots`` (a manifest's ``sources``) reads
     each source as it was then; see :func:`featurecat.reproduce`.
+
+    On DuckDB the join keeps to ``memory_limit`` and spills to ``spill_dir`` as
+    :func:`featurecat.export_features` does (else ``FEATURECAT_MEMORY_LIMIT``,
+    ``loader:`` in featurecat.yaml, or half the machine's memory); when that is too little,
+    the error says which setting to raise.
     """
     require_text(timestamp_column, "timestamp_column", "a column name (a string)")
     require_text(model, "model", "a model name (a string)", optional=True)
@@ -87,10 +95,12 @@ def load_features(
         raise UnknownNameError(model, cat.models, kind="model")
     if manifest is not None:
         manifest = manifests.target(manifest)
+    limits = (memory_limit, spill_dir)
     if engine == "duckdb" and snapshots is None and not _is_pandas(entity_df):
         from featurecat.retrieval.export import load_rows
 
-        result, record = load_rows(cat, features, entity_df, timestamp_column, output)
+        budget = resolve(cat, *limits)
+        result, record = load_rows(cat, features, entity_df, timestamp_column, output, budget)
         return _recorded(cat, result, record, model, manifest, mlflow)
     runner = get_engine(engine)
     request = plan(cat, features, runner.columns(entity_df), timestamp_column, snapshots)
@@ -99,11 +109,11 @@ def load_features(
     native = output or runner.outputs[0]
     track = tracking.wants_mlflow(mlflow)
     if manifest is None and native not in ("pandas", "arrow") and not track:
-        return runner.retrieve(request, entity_df, output)
+        return _retrieve(cat, runner, request, entity_df, output, limits)
     # Git state and data fingerprints are gathered while the engine joins.
     with ThreadPoolExecutor(max_workers=1) as pool:
         gathering = pool.submit(manifests.provenance, cat, request)
-        result = runner.retrieve(request, entity_df, output)
+        result = _retrieve(cat, runner, request, entity_df, output, limits)
         found = gathering.result()
     rows, start, end = runner.summary(entity_df, timestamp_column)
     record = manifests.record(
@@ -114,6 +124,21 @@ def load_features(
     if track:
         tracking.log_to_mlflow(record)
     return _with_manifest(result, record)
+
+
+def _retrieve(
+    cat: Catalog,
+    runner: Any,
+    request: Plan,
+    entity_df: Any,
+    output: str | None,
+    limits: tuple[Any, Any],
+) -> Any:
+    """The engine's join; DuckDB's held to the memory budget (Spark keeps to its own)."""
+    if runner.name != "duckdb":
+        return runner.retrieve(request, entity_df, output)
+    with held(resolve(cat, *limits)):
+        return runner.retrieve(request, entity_df, output)
 
 
 def _recorded(

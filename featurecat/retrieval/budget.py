@@ -94,22 +94,52 @@ def resolve(
 def applied(con: duckdb.DuckDBPyConnection, budget: Budget, near: Path) -> Iterator[Path]:
     """``con`` held to ``budget``, spilling in its folder or a new one under ``near``
     (removed afterwards, with whatever DuckDB left in it)."""
-    if budget.spill_dir is not None:
+    with _spill_folder(budget, near) as folder:
+        for name, value in _settings(budget, folder).items():
+            con.execute(f"SET {name} = '{_sql_text(value)}'")
+        yield folder
+
+
+@contextmanager
+def held(budget: Budget) -> Iterator[None]:
+    """Every DuckDB connection the block opens (the in-memory loader's) held to ``budget``,
+    spilling in a fresh folder; running out of memory or of spill space is the error that
+    says what to raise, as for an export, rather than DuckDB's own words."""
+    from featurecat.data.duck import limits
+
+    with _spill_folder(budget, Path(tempfile.gettempdir())) as folder:
         try:
-            budget.spill_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(
-                f"cannot use spill folder {budget.spill_dir}: {exc.strerror or exc}; set "
-                f"spill_dir=, {SPILL_ENV} or loader.spill_dir to a writable folder"
-            ) from None
+            with limits(_settings(budget, folder)):
+                yield
+        except DataError as exc:
+            # Engines tell a failed query as a DataError raised while handling DuckDB's.
+            cause = exc.__cause__ or exc.__context__
+            known = out_of_resources(cause, budget, folder) if cause is not None else None
+            if known is None:
+                raise
+            raise known from None
+
+
+@contextmanager
+def _spill_folder(budget: Budget, near: Path) -> Iterator[Path]:
+    """A new folder to spill in, under the budget's spill folder or ``near``; removed after."""
     base = budget.spill_dir or near
-    folder = Path(tempfile.mkdtemp(prefix=".featurecat-spill-", dir=base))
     try:
-        con.execute(f"SET memory_limit = '{budget.memory_limit}B'")
-        con.execute(f"SET temp_directory = '{_sql_text(str(folder))}'")
+        base.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=".featurecat-spill-", dir=base))
+    except OSError as exc:
+        raise UsageError(
+            f"cannot use spill folder {base}: {exc.strerror or exc}; set "
+            f"spill_dir=, {SPILL_ENV} or loader.spill_dir to a writable folder"
+        ) from None
+    try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _settings(budget: Budget, folder: Path) -> dict[str, str]:
+    return {"memory_limit": f"{budget.memory_limit}B", "temp_directory": str(folder)}
 
 
 def _sql_text(text: str) -> str:

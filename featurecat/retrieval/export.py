@@ -26,7 +26,7 @@ from featurecat.retrieval.engine import get_engine
 from featurecat.retrieval.request import Plan, plan, require_text
 from featurecat.retrieval.rows import ROW_COLUMN, EntityRows
 from featurecat.retrieval.rows import entity_rows as entity_rows_of
-from featurecat.retrieval.target import Target, discard, target
+from featurecat.retrieval.target import Output, Target, target
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -42,10 +42,11 @@ Progress = Callable[[float, "int | None"], None]
 
 @dataclass(frozen=True)
 class Exported:
-    """A finished parquet export: where it is, its manifest, and how many rows it has."""
+    """A finished parquet export: where it is, its manifest, and how many rows it has (paths,
+    or URIs for an output on object storage)."""
 
-    path: Path
-    manifest: Path
+    path: Path | str
+    manifest: Path | str
     rows: int
 
 
@@ -72,12 +73,16 @@ def export_features(
     ``entity_rows`` is a parquet path (a file, a folder of files or a glob; files are read in
     name order), a Delta table's folder, a pyarrow ``Table``, ``Dataset`` or
     ``RecordBatchReader``, a DuckDB relation or a pandas DataFrame. ``features`` may be
-    ``None`` with ``model=``: the model's declared features.
+    ``None`` with ``model=``: the model's declared features. Paths (entity rows and output)
+    may be URIs (``s3://...``) under a storage location featurecat.yaml declares; any other
+    URI is refused.
 
     ``output="parquet"`` writes to ``path``: one file when it ends in ``.parquet`` (sorted
     in entity order with ``ordered=True``), else a folder of part files written in parallel.
     An existing output is refused unless ``overwrite=True``; the manifest goes beside it
-    (``train.manifest.json``); a failed export leaves nothing under ``path``. Returns an
+    (``train.manifest.json``); a failed export leaves nothing under ``path``. An output at
+    a URI is staged locally, then uploaded: a file in one upload, a folder part by part with
+    the manifest last (a folder is complete when its manifest is there). Returns an
     :class:`Exported`. ``output="batches"`` returns a ``pyarrow.RecordBatchReader`` of
     ``batch_size`` rows (the manifest is in its schema metadata under ``featurecat``).
 
@@ -110,23 +115,22 @@ def export_features(
     if output == "parquet" and path is None:
         raise UsageError("output='parquet' needs path= (a .parquet file or a folder)")
     budget = resolve(cat, memory_limit, spill_dir)
-    out = target(path, cat, overwrite) if output == "parquet" else None
+    out = target(path, cat, overwrite, budget.spill_dir) if output == "parquet" else None
     runner = get_engine(engine)
     if runner.name == "spark":
         if out is None:
             raise UsageError("output='batches' needs engine='duckdb'; Spark writes parquet")
+        if not isinstance(out, Target):
+            raise UsageError(
+                f"output {out.where}: Spark writes its part files to a folder it can rename in "
+                "(a local or shared disk); export to a URI with engine='duckdb'"
+            )
         from featurecat.retrieval.spark_engine import SparkEngine
         from featurecat.retrieval.spark_export import export as spark_export
 
         assert isinstance(runner, SparkEngine)
         return spark_export(cat, runner, features, entity_rows, out, timestamp_column, model)
-    rows = entity_rows_of(entity_rows)
-    if ROW_COLUMN in rows.columns:
-        raise DataError(
-            f"the entity rows already have a column named '{ROW_COLUMN}', which the result "
-            "adds (each row's position); rename or drop it first"
-        )
-    request = plan(cat, features, rows.columns, timestamp_column)
+    rows, request = _planned(cat, features, entity_rows, timestamp_column)
     if out is None:
         return _stream(cat, request, rows, budget, model, batch_size)
     return _write(cat, request, rows, budget, out, model, ordered, progress)
@@ -138,6 +142,7 @@ def load_rows(
     entity_df: Any,
     timestamp_column: str,
     output: str | None,
+    budget: Budget,
 ) -> tuple[Any, dict[str, Any]]:
     """``load_features`` for entity rows that are not a pandas frame: the streamed join,
     gathered and put back in entity order, and its manifest."""
@@ -145,13 +150,8 @@ def load_rows(
 
     output = output or "pandas"
     require_output(output, "duckdb", LOCAL_OUTPUTS)
-    reader = export_features(
-        features,
-        entity_df,
-        catalog=cat,
-        output="batches",
-        timestamp_column=timestamp_column,
-    )
+    rows, request = _planned(cat, features, entity_df, timestamp_column)
+    reader = _stream(cat, request, rows, budget, None, 65_536)
     record = json.loads(reader.schema.metadata[b"featurecat"])
     table = reader.read_all().sort_by(ROW_COLUMN).drop_columns([ROW_COLUMN])
     table = table.replace_schema_metadata(None)
@@ -161,12 +161,26 @@ def load_rows(
     return convert(table, {n: cat.feature(n).dtype for n in names}, output), record
 
 
+def _planned(
+    cat: Catalog, features: str | Iterable[str], value: Any, timestamp_column: str
+) -> tuple[EntityRows, Plan]:
+    """The entity rows and the request for them, refused when the rows have a column the
+    result adds."""
+    rows = entity_rows_of(value, cat)
+    if ROW_COLUMN in rows.columns:
+        raise DataError(
+            f"the entity rows already have a column named '{ROW_COLUMN}', which the result "
+            "adds (each row's position); rename or drop it first"
+        )
+    return rows, plan(cat, features, rows.columns, timestamp_column)
+
+
 def _write(
     cat: Catalog,
     request: Plan,
     rows: EntityRows,
     budget: Budget,
-    out: Target,
+    out: Output,
     model: str | None,
     ordered: bool,
     progress: Progress | None,
@@ -175,11 +189,11 @@ def _write(
 
     if ordered and not out.single_file:
         raise UsageError("ordered=True needs a single-file output (a path ending in .parquet)")
-    temporary = out.temporary("tmp")
+    temporary = out.staging()
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             gathering = pool.submit(manifests.provenance, cat, request)
-            with duckdb_export.joined(request, rows, budget, out.path.parent) as job:
+            with duckdb_export.joined(request, rows, budget, out.near) as job:
                 total, start, end = _summary(job, rows, request.timestamp_column)
                 with _watching(job, progress, total):
                     count = duckdb_export.copy(job, temporary, out.single_file, ordered, rows.what)
@@ -193,12 +207,11 @@ def _write(
             window=(start, end),
             model=model,
         )
-        record["output"] = {"path": str(out.path), "row_column": ROW_COLUMN}
+        record["output"] = {"path": str(out.where), "row_column": ROW_COLUMN}
         out.publish(temporary, record)
-    except BaseException:
-        discard(temporary)
-        raise
-    return Exported(out.path, out.manifest, count)
+    finally:
+        out.discard(temporary)  # after publishing: what is left of the staging, if anything
+    return Exported(out.where, out.manifest, count)
 
 
 def _stream(

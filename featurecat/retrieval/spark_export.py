@@ -45,7 +45,7 @@ def export(
             f"output {out.path}: Spark writes a folder of part files; pass a folder path "
             "(without .parquet)"
         )
-    rows = entity_rows(value)
+    rows = entity_rows(value, cat)
     if not rows.files and not frames_like(value):
         raise UsageError("on Spark, entity rows are parquet files or a pandas DataFrame")
     request = plan(cat, features, rows.columns, timestamp_column)
@@ -111,7 +111,10 @@ def _numbered(engine: SparkEngine, files: list[str], value: Any) -> tuple[DataFr
         table = pa.Table.from_pandas(value, preserve_index=False)
         table = table.append_column(ROW_COLUMN, pa.array(np.arange(len(value), dtype=np.int64)))
         return spark.createDataFrame(table), len(value)
-    frame = spark.read.parquet(*files).select(
+    from featurecat.data.remote import hadoop_uri
+
+    # Entity rows on object storage are read by the session's own connector (s3a://...).
+    frame = spark.read.parquet(*map(hadoop_uri, files)).select(
         "*",
         F.col("_metadata.file_path").alias("__fc_file"),
         F.col("_metadata.row_index").alias("__fc_index"),

@@ -4,6 +4,7 @@ The result is written under a temporary name in the output's own folder and rena
 place at the end (an overwritten output is moved aside first and removed after), so a reader,
 or a crash, never meets a partial output under the real name. The manifest goes beside the
 output: ``train.parquet`` -> ``train.manifest.json``, folder ``train`` -> ``train.manifest.json``.
+An output at a URI under a declared storage location is written by :mod:`.object_target`.
 """
 
 from __future__ import annotations
@@ -14,12 +15,42 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from featurecat.errors import UsageError
 
 if TYPE_CHECKING:
     from featurecat.catalog import Catalog
+
+
+class Output(Protocol):
+    """Where an export goes (a local :class:`Target` or an object store's), as the export
+    uses it: written locally first (``staging``), then published whole."""
+
+    @property
+    def single_file(self) -> bool:
+        """One parquet file, rather than a folder of part files."""
+
+    @property
+    def where(self) -> Path | str:
+        """The output as the caller named it: a path, or a URI."""
+
+    @property
+    def manifest(self) -> Path | str:
+        """The manifest beside it."""
+
+    @property
+    def near(self) -> Path:
+        """A local folder where temporary work (spilling) may go."""
+
+    def staging(self) -> Path:
+        """A fresh local path to write the output to before it is published."""
+
+    def publish(self, written: Path, manifest: Mapping[str, Any]) -> None:
+        """Put ``written`` (and then its manifest) in place of the output."""
+
+    def discard(self, written: Path) -> None:
+        """Remove what was staged (and anything partly published), whatever its state."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +65,20 @@ class Target:
     def manifest(self) -> Path:
         stem = self.path.stem if self.single_file else self.path.name
         return self.path.with_name(f"{stem}.manifest.json")
+
+    @property
+    def where(self) -> Path:
+        return self.path
+
+    @property
+    def near(self) -> Path:
+        return self.path.parent
+
+    def staging(self) -> Path:
+        return self.temporary("tmp")
+
+    def discard(self, written: Path) -> None:
+        _remove(written)
 
     def temporary(self, kind: str) -> Path:
         """A fresh name in the output's folder, hidden from globs and from pyarrow."""
@@ -53,9 +98,11 @@ class Target:
         manifests.write(manifest, self.manifest)
 
 
-def target(path: Any, catalog: Catalog, overwrite: bool) -> Target:
+def target(path: Any, catalog: Catalog, overwrite: bool, staging: Path | None = None) -> Output:
     """The output at ``path``, refused when it exists (unless ``overwrite``), lies inside the
-    catalog's data folder, or cannot be made."""
+    catalog's data folder (or where a source keeps its data), or cannot be made. A URI is
+    written only under a storage location featurecat.yaml declares, staged in ``staging``
+    (else the system's temporary folder) first."""
     if not isinstance(path, str | os.PathLike):
         raise UsageError(
             f"path must be where to write the parquet output, such as 'train.parquet' (one file)"
@@ -63,10 +110,14 @@ def target(path: Any, catalog: Catalog, overwrite: bool) -> Target:
         )
     text = os.fspath(path)
     if "://" in text:
-        raise UsageError(
-            f"output {text}: exports are written to a local path; upload the finished output "
-            "to object storage afterwards"
-        )
+        from featurecat.data.storage import bare
+        from featurecat.retrieval.locations import declared
+        from featurecat.retrieval.object_target import object_target
+
+        where = declared(catalog, text, "output")
+        if not text.startswith("file://"):
+            return object_target(text, where, catalog, overwrite, staging)
+        text = bare(text)  # a shared disk: written as a local path, renamed into place
     out = Path(text).absolute()
     data = (catalog.root / catalog.project.data_root).resolve()
     if out.resolve() == data or out.resolve().is_relative_to(data):

@@ -4,12 +4,14 @@ order (by ``entity_row``) and shape, so the suite's oracle checks every value.""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 import featurecat
@@ -72,8 +74,44 @@ def rows_from_parquet(folder: Path, features: Any, entity_df: Any, catalog: Any,
     return pd.concat([entity_df, block], axis=1)
 
 
+def _on_s3(folder: Path, entity_df: pd.DataFrame, catalog: Any) -> tuple[Any, str]:
+    """The entity rows put on S3 under the catalog's location ``lake``: its filesystem and
+    a fresh prefix there."""
+    from featurecat.data.storage import bare, place
+
+    cat = featurecat.Catalog.load(catalog)
+    base = f"{cat.project.locations['lake'].url}/{uuid.uuid4().hex[:8]}"
+    fs = place(cat, base).filesystem()
+    fs.put_file(str(_entity_file(folder, entity_df)), f"{bare(base)}/rows.parquet")
+    return fs, base
+
+
+def export_s3(folder: Path, features: Any, entity_df: Any, catalog: Any, **kw: Any) -> Any:
+    """Entity rows from a parquet object on S3, the result written to part objects there."""
+    fs, base = _on_s3(folder, entity_df, catalog)
+    done = featurecat.export_features(
+        features, f"{base}/rows.parquet", f"{base}/out", catalog, **kw
+    )
+    table = ds.dataset(str(done.path)[len("s3://") :], filesystem=fs).to_table()
+    return _as_load_result(table, entity_df, features, catalog)
+
+
+def rows_from_s3(folder: Path, features: Any, entity_df: Any, catalog: Any, **kw: Any) -> Any:
+    """``load_features`` given a parquet object's URI instead of a frame."""
+    _, base = _on_s3(folder, entity_df, catalog)
+    result = featurecat.load_features(features, f"{base}/rows.parquet", catalog, **kw)
+    block = result[list(features)]
+    block.index = entity_df.index
+    return pd.concat([entity_df, block], axis=1)
+
+
 BIG_DATA_WAYS: dict[str, Callable[..., pd.DataFrame]] = {
     "export-parquet": export_parquet,
     "export-batches": export_batches,
     "rows-parquet": rows_from_parquet,
+    "export-s3": export_s3,
+    "rows-s3": rows_from_s3,
 }
+#: Where each way keeps the case's data: on S3 for the ways that need a declared location
+#: (the ``s3`` store declares ``lake``), else in the repository.
+BIG_DATA_STORES = {"export-s3": "s3", "rows-s3": "s3"}

@@ -19,7 +19,7 @@ import pytest
 import featurecat
 from featurecat.retrieval.engine import ENGINES
 from tests.retrieval import reference
-from tests.retrieval.bigdata import BIG_DATA_WAYS
+from tests.retrieval.bigdata import BIG_DATA_STORES, BIG_DATA_WAYS
 from tests.retrieval.cases import Case
 from tests.storage.stores import REMOTE, STORES
 
@@ -79,9 +79,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         for name in sorted(ENGINES)
         for store in (("local",) if name == "spark" else STORES)
     ]
-    # The big-data path (export_features): entity rows from files or arrow, results written
-    # to parquet or streamed, all put back in entity order by their entity_row column.
-    combos += [pytest.param(way, "local", id=f"{way}-local") for way in sorted(BIG_DATA_WAYS)]
+    # The big-data path (export_features): entity rows from files, URIs or arrow, results
+    # written to parquet (locally or on S3) or streamed, put back in entity order by their
+    # entity_row column.
+    # Entity rows and outputs at URIs go with the S3 store, whose catalog declares them.
+    combos += [
+        pytest.param(way, store, id=f"{way}-{store}")
+        for way in sorted(BIG_DATA_WAYS)
+        for store in [BIG_DATA_STORES.get(way, "local")]
+    ]
     metafunc.parametrize(("engine", "store"), combos, indirect=True)
 
 

@@ -118,6 +118,45 @@ def test_too_little_memory_says_what_to_raise(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "rows.parquet"]
 
 
+def test_an_in_memory_load_out_of_memory_says_what_to_raise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """load_features of a pandas frame keeps to the same memory limit as an export, from
+    each place it can be set, and names that place when the join cannot fit."""
+    import pandas as pd
+
+    catalog = training_catalog(tmp_path, sources=1_000_000)
+    frame = entity_frame(1_000_000)
+    with pytest.raises(DataError) as failed:
+        featurecat.load_features(FEATURES, frame, catalog, memory_limit="16MiB")
+    assert str(failed.value) == (
+        "out of memory: the join needs more than memory_limit=16.0 MiB (set by the "
+        "memory_limit argument); raise it (memory_limit=, --memory-limit, "
+        "FEATURECAT_MEMORY_LIMIT or loader.memory_limit in featurecat.yaml) or free disk "
+        "space for spilling"
+    )
+    # Entity rows from a file take the streamed path: the same limit, the same message.
+    frame.to_parquet(tmp_path / "rows.parquet", index=False)
+    with pytest.raises(DataError) as streamed:
+        featurecat.load_features(FEATURES, tmp_path / "rows.parquet", catalog, memory_limit="16MiB")
+    assert str(streamed.value) == str(failed.value)
+    monkeypatch.setenv("FEATURECAT_MEMORY_LIMIT", "16MiB")
+    with pytest.raises(DataError, match=r"set by the environment variable FEATURECAT_MEMORY_LIMIT"):
+        featurecat.load_features(FEATURES, frame, catalog)
+    monkeypatch.delenv("FEATURECAT_MEMORY_LIMIT")
+    yaml = catalog / "featurecat.yaml"
+    yaml.write_text(yaml.read_text() + "loader:\n  memory_limit: 16MiB\n")
+    with pytest.raises(DataError, match=r"set by loader.memory_limit in featurecat.yaml\); raise"):
+        featurecat.load_features(FEATURES, frame, catalog)
+    # Enough memory: the same call gives the rows, and leaves no spill folder behind.
+    spill = tmp_path / "spill"
+    loaded = featurecat.load_features(
+        FEATURES, frame.head(1000), catalog, memory_limit="1GiB", spill_dir=spill
+    )
+    assert isinstance(loaded, pd.DataFrame) and len(loaded) == 1000
+    assert list(spill.iterdir()) == []
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 1 MiB file system (tmpfs): mounting needs root, as in the CI container."""
