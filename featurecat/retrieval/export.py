@@ -84,7 +84,9 @@ def export_features(
     a URI is staged locally, then uploaded: a file in one upload, a folder part by part with
     the manifest last (a folder is complete when its manifest is there). Returns an
     :class:`Exported`. ``output="batches"`` returns a ``pyarrow.RecordBatchReader`` of
-    ``batch_size`` rows (the manifest is in its schema metadata under ``featurecat``).
+    ``batch_size`` rows (the manifest is in its schema metadata under ``featurecat``); it
+    starts with the entity rows of the smallest keys, joined on their own, so the first batch
+    comes before the whole join is sorted.
 
     Every row has the entity columns, one column per feature, and ``entity_row``: the
     position of its entity row (from 0), by which the entity order is restored.
