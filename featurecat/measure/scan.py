@@ -32,6 +32,7 @@ from featurecat.contracts.kinds import AcceptedValues, Expectation, Range
 from featurecat.contracts.results import MAX_EXAMPLES
 from featurecat.data import SourceData
 from featurecat.data.duck import column_types, connect, quote, scan
+from featurecat.data.types import arrow_kind
 from featurecat.dtypes import DTYPE_SPECS, Dtype
 from featurecat.errors import DataError
 
@@ -262,7 +263,8 @@ def failing_rows(
         selects += [f"{query.rows or 'NULL'} AS e{i}", f"{query.recount or 'NULL'} AS c{i}"]
     if not selects:
         return []
-    row = _run(con, data, plans, f"SELECT {', '.join(selects)} FROM {{relation}}", params)
+    sql = f"SELECT {', '.join(selects)} FROM {{relation}}"
+    row = _run(con, data, plans, sql, params, keys)
     return [
         (tuple(_example(e, keys) for e in row[f"e{i}"] or ()), row[f"c{i}"])
         for i in range(len(plans))
@@ -292,7 +294,7 @@ def measure_unique(
             f"{MAX_EXAMPLES}) FILTER (WHERE n{i} > 1) AS m{i}_examples"
         )
     grouped = f"SELECT {group}, count(*) AS __n, {', '.join(inner)} FROM {{relation}} GROUP BY ALL"
-    row = _run(con, data, plans, f"SELECT {', '.join(outer)} FROM ({grouped})", {})
+    row = _run(con, data, plans, f"SELECT {', '.join(outer)} FROM ({grouped})", {}, keys)
     return [
         Measured(
             rows=int(row["__rows"] or 0),
@@ -304,13 +306,21 @@ def measure_unique(
 
 
 def _run(
-    con: Any, data: SourceData, plans: Sequence[Planned], sql: str, params: dict[str, Any]
+    con: Any,
+    data: SourceData,
+    plans: Sequence[Planned],
+    sql: str,
+    params: dict[str, Any],
+    keys: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The one row of ``sql`` run over the source (``{relation}`` in it)."""
+    """The one row of ``sql`` run over the source (``{relation}`` in it), which reads the
+    planned columns, the timestamp and ``keys`` (a table format reads no other column)."""
     import duckdb
 
     dtypes = {p.column: p.dtype for p in plans if p.column and p.dtype}
-    types = column_types(data.source.timestamp, dtypes)
+    schema = data.schema()
+    kinds = {k: arrow_kind(schema.field(k).type) for k in keys if k in schema.names}
+    types = column_types(data.source.timestamp, dtypes, kinds)
     with scan(con, data, types) as found:
         sql = sql.replace("{relation}", found.relation)
         # Only the parameters this query names (DuckDB refuses others).
