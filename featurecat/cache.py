@@ -41,6 +41,7 @@ from array import array
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 import featurecat
 from featurecat.columns import OFFSET_CODE, StoredColumn, encode
@@ -239,7 +240,7 @@ def _private(info: os.stat_result) -> bool:
     return stat.S_ISREG(info.st_mode) and info.st_uid == owner and not info.st_mode & 0o077
 
 
-def _mac(key: bytes, identity: str, payload: bytes) -> str:
+def _mac(key: bytes, identity: str, payload: bytes | bytearray) -> str:
     return hmac.new(key, identity.encode() + b"\n" + payload, hashlib.sha256).hexdigest()
 
 
@@ -263,7 +264,14 @@ def _write(file: Path, key: bytes, identity: str, racy: dict[str, str], entries:
             body += offsets
         kinds[kind.value] = {"fields": fields, "columns": placed}
     directory = {"project": entries.project, "racy": racy, "kinds": kinds}
-    payload = json.dumps(directory, separators=(",", ":")).encode() + b"\n" + body
+    _store(file, key, identity, _directory(directory) + body)
+
+
+def _directory(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, separators=(",", ":")).encode() + b"\n"
+
+
+def _store(file: Path, key: bytes, identity: str, payload: bytes | bytearray) -> None:
     if len(payload) > MAX_CACHE_BYTES:
         return
     header = f"{_MAGIC} {_FORMAT} {identity} {_mac(key, identity, payload)}\n".encode()
@@ -297,30 +305,45 @@ def _read(
     if not hmac.compare_digest(_mac(key, identity[0], payload), header[3]):
         return None
     try:
-        return _entries(payload, tree)
+        end = payload.index(b"\n")
+        document = json.loads(payload[:end])
+        racy = dict(document["racy"])
+        if not _same_content(racy, tree):
+            return None
+        entries = _entries(document, memoryview(payload)[end + 1 :])
     except (ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None  # not what _write writes: rebuild
+    if entries is not None and racy and racy.keys().isdisjoint(identity[1]):
+        # The files that were racy are now older than RACY_SECONDS and have the content
+        # cached: any change to them from now on changes their mtime. As git does with a
+        # racily clean index, drop their content checks (once, not on every command).
+        _store(file, key, identity[0], _directory({**document, "racy": {}}) + payload[end + 1 :])
+    return entries
 
 
-def _entries(payload: bytes, tree: WorkTree) -> Entries | None:
-    end = payload.index(b"\n")
-    document = json.loads(payload[:end])
-    for relpath, blob in document["racy"].items():
+def _same_content(racy: dict[str, str], tree: WorkTree) -> bool:
+    """Whether the files changed just before the cache was written still hold what it saw."""
+    for relpath, blob in racy.items():
         try:
             if git_blob_id(tree.read(relpath)) != blob:
-                return None
+                return False
         except UnreadableFile:
-            return None
-    body = memoryview(payload)[end + 1 :]  # the columns, not copied
+            return False
+    return True
+
+
+def _entries(document: dict[str, Any], body: memoryview) -> Entries | None:
     by_kind: dict[Kind, Table] = {}
     for kind_name, stored in document["kinds"].items():
         kind = Kind(kind_name)
         columns = []
         for encoding, start, size, offsets_size in stored["columns"]:
-            end = start + size
-            if not (0 <= start <= end and 0 <= offsets_size <= len(body) - end):
+            stop = start + size
+            if not (0 <= start <= stop and 0 <= offsets_size <= len(body) - stop):
                 return None
-            columns.append(StoredColumn(encoding, body[start:end], body[end : end + offsets_size]))
+            columns.append(
+                StoredColumn(encoding, body[start:stop], body[stop : stop + offsets_size])
+            )
         names, paths, entities, *values = columns
         by_kind[kind] = Table(kind, names, paths, entities, list(stored["fields"]), values)
     return Entries(str(document["project"]), by_kind)

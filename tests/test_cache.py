@@ -202,3 +202,23 @@ def test_any_text_survives_the_cache(root: Path) -> None:
     assert all(r.exit_code == 0 for r in cold), [r.output for r in cold]
     assert "\\\\ \\u00e9t\\u00e9 \\u2028 \\ud83d\\ude00." in cold[0].output
     assert [cli(*c, "--catalog", root).output for c in commands] == [r.output for r in cold]
+
+
+def test_racy_files_are_hashed_until_they_are_old_enough(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog was just written, so the first cache checks its files by content. Once
+    they are older than RACY_SECONDS (here: at once), a read that finds them unchanged drops
+    those checks, as git settles a racily clean index: a later edit changes their mtime."""
+    search_age(root)
+    (file,) = cache_files()
+    assert "features/user/user_age.yaml" in directory(file)["racy"]
+    monkeypatch.setattr("featurecat.cache.RACY_SECONDS", 0.0)
+    key = (cache_folder() / "key").read_bytes()
+    forge(file, ("Age of the user in years.", "Age, from the cache here."), key)
+    assert search_age(root) == "Age, from the cache here."
+    assert directory(file)["racy"] == {}
+    assert search_age(root) == "Age, from the cache here."  # still this very cache
+    age = root / "features/user/user_age.yaml"
+    age.write_text(age.read_text().replace("in years.", "in whole years."))
+    assert search_age(root) == "Age of the user in whole years."
