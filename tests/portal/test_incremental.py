@@ -89,6 +89,36 @@ def test_a_build_with_nothing_changed_leaves_the_site_alone(repo: Path, tmp_path
     assert (out / "features" / "user_age" / "index.html").is_file()
 
 
+def generated(output: str) -> tuple[int, int]:
+    """The pages phase's ``N pages generated, M unchanged``: pages made, and read back."""
+    found = re.search(r"([\d,]+) pages generated(?:, ([\d,]+) unchanged)?", output)
+    assert found is not None, output
+    return int(found.group(1).replace(",", "")), int((found.group(2) or "0").replace(",", ""))
+
+
+def test_pages_of_the_whole_catalog_are_read_back_only_when_nothing_changed(
+    repo: Path, tmp_path: Path
+) -> None:
+    """Home, index, team, source, model... pages see the whole catalog: a build with nothing
+    changed reads every page back, and a change that only they show (the project's
+    description, on the home page) renders them again, the same as a build from scratch."""
+    out = tmp_path / "out"
+    build(repo, out)
+    made, unchanged = generated(build(repo, out))
+    assert unchanged == made
+    project = repo / "catalog" / "featurecat.yaml"
+    project.write_text(project.read_text().replace("Feature catalog for", "The catalog of"))
+    commit_all(repo, "Reword the project", date="2025-03-02T09:00:00+00:00")
+    made, unchanged = generated(build(repo, out))
+    features = len(list((repo / "catalog" / "features").rglob("*.yaml")))
+    assert unchanged == features  # every feature page, and no other
+    assert "The catalog of Acme" in (out / "index.html").read_text()
+    shutil.rmtree(repo / "catalog" / ".featurecat")
+    clean = tmp_path / "clean"
+    build(repo, clean)
+    assert differences(out, clean) == []
+
+
 def test_cached_and_parallel_pages_are_what_mkdocs_renders(repo: Path, tmp_path: Path) -> None:
     """The plugin's page machinery (forked workers, then the cache) against plain MkDocs."""
     catalog = Catalog.load(repo / "catalog")
