@@ -147,6 +147,12 @@ class PageMemo:
     def put(self, path: str, key: str) -> None:
         self._keys[path] = key
 
+    def key(self, path: str) -> str | None:
+        stored = self._stored.get(path)
+        if isinstance(stored, list) and len(stored) == 2 and isinstance(stored[0], str):
+            return stored[0]
+        return None
+
     def save(self, pages: dict[str, bytes]) -> None:
         """Record the keys of the pages now written in ``docs/`` (call after writing them)."""
         entries = {

@@ -44,6 +44,10 @@ class Memo(Protocol):
 
     def put(self, path: str, key: str) -> None: ...
 
+    def key(self, path: str) -> str | None:
+        """The key the page at ``path`` was rendered with last time, if any."""
+        ...
+
 
 def render_pages(
     catalog: Catalog,
@@ -83,14 +87,18 @@ def render_pages(
     pages[table.DATA_FILE] = shared.page(
         table.DATA_FILE, lambda: table.data_script(view).decode("ascii")
     )
+    # Every page value is made from the view too: when all of it is as it was, so is each
+    # value, and the keys its pages were rendered with still hold (none is made or digested).
+    settled = memo is not None and memo.key("index.md") == whole
     for kind in KINDS:
         names = sorted(kind.names(view))
         keys: dict[str, str] = {}
         if memo is not None:
-            if kind.page is not None:
-                keys = {n: digests.of((base, kind.name, n, kind.page(view, n))) for n in names}
-            else:
-                keys = dict.fromkeys(names, whole)
+            for name in names:
+                known = memo.key(page_path(kind.name, name)) if settled else None
+                if known is None and kind.page is not None:
+                    known = digests.of((base, kind.name, name, kind.page(view, name)))
+                keys[name] = known or whole
             for name in names:
                 path = page_path(kind.name, name)
                 found = memo.get(path, keys[name])

@@ -169,6 +169,10 @@ class _Memo:
     def put(self, path: str, key: str) -> None:
         self.keys[path] = key
 
+    def key(self, path: str) -> str | None:
+        found = self.pages.get(path)
+        return found[0] if found else None
+
 
 # What a feature's page shows of other definitions: each edit below changes some feature pages.
 EDITS = {
@@ -178,6 +182,8 @@ EDITS = {
     "model features": ("models/churn_model.yaml", "  - user_country\n", ""),
     "model description": ("models/churn_model.yaml", "description: ", "description: A "),
     "replacement": ("features/payments/orders_30d.yaml", "description: ", "description: All "),
+    # Shown on the home page only: no feature page changes, every page of the whole does.
+    "project description": ("featurecat.yaml", "Feature catalog for", "The catalog of"),
 }
 
 
@@ -201,6 +207,18 @@ def test_a_reused_feature_page_is_the_page_a_render_would_make(
     fresh = _render(root)
     assert after == fresh
     assert memo.reused > 0, "most feature pages did not change"
+
+
+def test_with_nothing_changed_every_page_is_handed_back_as_rendered(repo: Path) -> None:
+    root = repo / "catalog"
+    memo = _Memo()
+    catalog = Catalog.load(root)
+    before = render_pages(catalog, read_history(root), profile_catalog(catalog), memo=memo)
+    memo.pages = {path: (key, before[path]) for path, key in memo.keys.items()}
+    catalog = Catalog.load(root)
+    after = render_pages(catalog, read_history(root), profile_catalog(catalog), memo=memo)
+    assert after == _render(root)
+    assert memo.reused == len(memo.keys) == len(after)  # every page, read back
 
 
 def test_site_folder_changes_rebuild_the_pages_they_touch(repo: Path, tmp_path: Path) -> None:
