@@ -27,6 +27,9 @@ _SEPARATOR = {TEXT: b"\0", DATA: b","}
 #: Offsets are 4-byte unsigned integers in this machine's byte order: the cache never leaves
 #: the machine whose files it describes; the code is part of the file's format name.
 OFFSET_CODE = "I" if array("I").itemsize == 4 else "L"
+#: Values read one by one before the whole column is decoded at once: ``show`` reads one
+#: value per field, ``list`` the fields of thousands of objects.
+ONE_BY_ONE = 64
 _encode_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
@@ -82,6 +85,7 @@ class StoredColumn:
         self._blob = blob
         self._starts = starts
         self._all: list[Any] | None = None
+        self._reads = 0
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -89,6 +93,9 @@ class StoredColumn:
     def __getitem__(self, index: int) -> Any:
         if self._all is not None:
             return self._all[index]
+        self._reads += 1
+        if self._reads > ONE_BY_ONE:
+            return self.tolist()[index]
         if not 0 <= index < len(self):
             raise IndexError(index)
         raw = bytes(self._blob[self._starts[index] : self._starts[index + 1] - 1])

@@ -15,6 +15,8 @@ COLUMNS: list[list[Any]] = [
     ["a", "", "b\0c", "\ud800 é \u2028", "last"],  # a NUL inside a value: read by offsets
     ["x", None, "y"],
     [1, None, 2.5, True, ["pii", "a,b"], {"k": [1, {"n": None}]}, "s", "\0"],
+    [f"row {i}" for i in range(200)],  # more than are read one by one before all at once
+    [[i, None] for i in range(200)],
 ]
 
 
