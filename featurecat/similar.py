@@ -28,7 +28,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -165,8 +165,22 @@ def duplicates_of(catalog: Catalog, names: Iterable[str]) -> list[Similarity]:
 
 def similar_pairs(items: Iterable[Candidate]) -> list[Similarity]:
     """Every similar pair once, ``feature`` being the one that looks newer (the longer
-    name, then the later one: ``user_age_years`` looks like a duplicate of ``user_age``)."""
-    features = list(items)
+    name, then the later one: ``user_age_years`` looks like a duplicate of ``user_age``).
+
+    The answer does not depend on the order of ``items`` (they are taken by name), and the
+    last one is kept: loading a catalog checks it (``validate``'s warning) and the portal
+    then lists each feature's similar ones, from the very same features.
+    """
+    rows = tuple(
+        sorted((c.name, c.entity, c.source, c.column, c.ttl or "", c.description) for c in items)
+    )
+    return list(_similar_rows(rows))
+
+
+@lru_cache(maxsize=1)
+def _similar_rows(rows: tuple[tuple[str, str, str, str, str, str], ...]) -> tuple[Similarity, ...]:
+    """:func:`similar_pairs` of what the rules read of each feature, sorted by name."""
+    features = [Candidate(n, e, s, c, t or None, d) for n, e, s, c, t, d in rows]
     reasons: dict[tuple[int, int], set[Reason]] = defaultdict(set)
     groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, c in enumerate(features):
@@ -188,7 +202,7 @@ def similar_pairs(items: Iterable[Candidate]) -> list[Similarity]:
             first, second = second, first
         ordered = tuple(r for r in REASONS if r in why)
         pairs.append(Similarity(second.name, first.name, ordered))
-    return sorted(pairs, key=lambda s: (s.feature, s.other))
+    return tuple(sorted(pairs, key=lambda s: (s.feature, s.other)))
 
 
 def value_candidates(

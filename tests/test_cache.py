@@ -9,6 +9,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,13 +43,25 @@ def search_age(root: Path) -> str:
 
 
 def forge(file: Path, change: tuple[str, str], key: bytes | None) -> None:
-    """Rewrite the cache file with a changed payload, re-signed with ``key`` if given."""
+    """Rewrite the cache file with a changed payload, re-signed with ``key`` if given. The
+    new text is padded to the old one's length, so that only the MAC can tell."""
+    old, new = change[0], change[1].ljust(len(change[0]))
+    assert len(new) == len(old)
     header, payload = file.read_bytes().split(b"\n", 1)
+    sign(file, header, payload.replace(old.encode(), new.encode()), key)
+
+
+def sign(file: Path, header: bytes, payload: bytes, key: bytes | None) -> None:
+    """Write ``payload`` under ``header``, with a MAC made with ``key`` if given."""
     magic, version, identity, mac = header.decode().split()
-    payload = payload.replace(change[0].encode(), change[1].encode())
     if key is not None:
         mac = hmac.new(key, identity.encode() + b"\n" + payload, hashlib.sha256).hexdigest()
     file.write_bytes(f"{magic} {version} {identity} {mac}\n".encode() + payload)
+
+
+def directory(file: Path) -> dict[str, Any]:
+    """The cache file's directory: the JSON line after its header."""
+    return dict(json.loads(file.read_bytes().split(b"\n", 2)[1]))
 
 
 def test_warm_answers_match_cold_ones(root: Path) -> None:
@@ -63,8 +76,8 @@ def test_an_unchanged_catalog_is_answered_from_the_cache(root: Path) -> None:
     search_age(root)
     (file,) = cache_files()
     key = (cache_folder() / "key").read_bytes()
-    forge(file, ("Age of the user in years.", "Age, from the cache."), key)
-    assert search_age(root) == "Age, from the cache."
+    forge(file, ("Age of the user in years.", "Age, from the cache here."), key)
+    assert search_age(root) == "Age, from the cache here."
 
 
 def test_a_changed_file_is_read_again(root: Path) -> None:
@@ -98,11 +111,10 @@ def test_a_recent_file_is_compared_by_content(root: Path) -> None:
     (signed with the right key, so only the content check can refuse it) is not read."""
     search_age(root)
     (file,) = cache_files()
-    document = json.loads(file.read_bytes().split(b"\n", 1)[1])
-    blob = document["racy"]["features/user/user_age.yaml"]
+    blob = directory(file)["racy"]["features/user/user_age.yaml"]
     key = (cache_folder() / "key").read_bytes()
-    forge(file, ("Age of the user in years.", "Age, from the cache."), key)
-    assert search_age(root) == "Age, from the cache."  # the forgery alone is believed
+    forge(file, ("Age of the user in years.", "Age, from the cache here."), key)
+    assert search_age(root) == "Age, from the cache here."  # the forgery alone is believed
     forge(file, (blob, "0" * len(blob)), key)
     assert search_age(root) == "Age of the user in years."
 
@@ -146,3 +158,67 @@ def test_the_cache_lives_in_the_users_cache_folder(
     assert cache_folder() == tmp_path / "cache" / "featurecat"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert cache_folder() == Path.home() / ".cache" / "featurecat"
+
+
+def test_a_signed_cache_whose_layout_does_not_fit_is_rebuilt(root: Path) -> None:
+    """Only featurecat holds the key, yet a signed file is still checked before it is read:
+    a value that changed length, a column that points past the end, a directory that is not
+    one. Each is rebuilt from the catalog, with no traceback."""
+    search_age(root)
+    (file,) = cache_files()
+    key = (cache_folder() / "key").read_bytes()
+    header, payload = file.read_bytes().split(b"\n", 1)
+    head, body = payload.split(b"\n", 1)
+    document = directory(file)
+    document["kinds"]["feature"]["columns"][0][1] = len(body)  # names start past the end
+    moved = json.dumps(document).encode()
+    longer = payload.replace(b"Age of the user in years.", b"A longer forged description.")
+    for forged in (b"[]", b"{not json", moved + b"\n" + body, longer, head + b"\n"):
+        sign(file, header, forged, key)
+        assert search_age(root) == "Age of the user in years."
+
+
+def test_any_text_survives_the_cache(root: Path) -> None:
+    """Values are stored by column, as UTF-8 text or JSON: quotes, backslashes, a line
+    separator and non-ASCII text read back as they were written."""
+    make_catalog(
+        root,
+        {
+            "features/user/user_age.yaml": (
+                "name: user_age\n"
+                'description: "Age in years, \\"quoted\\" \\\\ '
+                '\\u00e9t\\u00e9 \\u2028 \\U0001F600."\n'
+                "owner: growth\nsource: user_profile\ndtype: int64\n"
+                "tags: [pii, geo-data]\n"
+            )
+        },
+    )
+    commands = [
+        ("show", "user_age", "--format", "json"),
+        ("search", "age", "--format", "json"),
+        ("list", "--tag", "pii", "--format", "json"),
+    ]
+    cold = [cli(*c, "--catalog", root) for c in commands]
+    assert all(r.exit_code == 0 for r in cold), [r.output for r in cold]
+    assert "\\\\ \\u00e9t\\u00e9 \\u2028 \\ud83d\\ude00." in cold[0].output
+    assert [cli(*c, "--catalog", root).output for c in commands] == [r.output for r in cold]
+
+
+def test_racy_files_are_hashed_until_they_are_old_enough(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog was just written, so the first cache checks its files by content. Once
+    they are older than RACY_SECONDS (here: at once), a read that finds them unchanged drops
+    those checks, as git settles a racily clean index: a later edit changes their mtime."""
+    search_age(root)
+    (file,) = cache_files()
+    assert "features/user/user_age.yaml" in directory(file)["racy"]
+    monkeypatch.setattr("featurecat.cache.RACY_SECONDS", 0.0)
+    key = (cache_folder() / "key").read_bytes()
+    forge(file, ("Age of the user in years.", "Age, from the cache here."), key)
+    assert search_age(root) == "Age, from the cache here."
+    assert directory(file)["racy"] == {}
+    assert search_age(root) == "Age, from the cache here."  # still this very cache
+    age = root / "features/user/user_age.yaml"
+    age.write_text(age.read_text().replace("in years.", "in whole years."))
+    assert search_age(root) == "Age of the user in whole years."

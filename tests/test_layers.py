@@ -35,6 +35,7 @@ CORE = {
     "printable",
     "contracts",
     "entries",
+    "columns",
     "similar",
 }
 IO = {

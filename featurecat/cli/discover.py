@@ -126,7 +126,7 @@ def _unknown_filter_values(
 ) -> list[str]:
     """``"; no team is called 'x' (did you mean 'y'?)"`` for each filter value nothing has
     (one value from ``list``'s options, any number from a search's filters)."""
-    tags = {t for f in entries.of_kind(Kind.FEATURE).values() for t in f.tags}
+    tags = {t for f in entries.of_kind(Kind.FEATURE).column("tags") or () for t in f or ()}
     return [
         f"; no {what} {printable(repr(value))}{did_you_mean(value, known)}"
         for what, values, known in (
@@ -207,7 +207,7 @@ def related(entries: Entries, entry: Entry) -> dict[str, list[str]]:
     if entry.kind is Kind.SOURCE:
         return {"features": [f.name for f in entries.features_of(name)]}
     if entry.kind is Kind.ENTITY:
-        sources = [s.name for s in entries.of_kind(Kind.SOURCE).values() if s.entity == name]
+        sources = [s.name for s in entries.of_kind(Kind.SOURCE).where("entity", name)]
         return {
             "sources": sources,
             "features": [f.name for s in sources for f in entries.features_of(s)],

@@ -147,12 +147,23 @@ class PageMemo:
     def put(self, path: str, key: str) -> None:
         self._keys[path] = key
 
+    def key(self, path: str) -> str | None:
+        stored = self._stored.get(path)
+        if isinstance(stored, list) and len(stored) == 2 and isinstance(stored[0], str):
+            return stored[0]
+        return None
+
     def save(self, pages: dict[str, bytes]) -> None:
         """Record the keys of the pages now written in ``docs/`` (call after writing them)."""
         entries = {
-            path: [key, hashlib.blake2b(pages[path], digest_size=20).hexdigest()]
+            # A page read back was checked against its stored digest: no need to hash again.
+            path: self._stored[path]
+            if path in self.reused
+            else [key, hashlib.blake2b(pages[path], digest_size=20).hexdigest()]
             for path, key in self._keys.items()
             if path in pages
         }
+        if entries == self._stored:
+            return  # a no-op build: nothing to record
         with contextlib.suppress(OSError):
             _write(self.path, entries)

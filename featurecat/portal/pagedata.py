@@ -130,13 +130,35 @@ class Digests:
         if isinstance(value, BaseModel):
             data = type(value).__name__.encode() + value.model_dump_json().encode("utf-8")
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            # A frozen dataclass of plain values (a change, a profile) shows them all in repr.
-            data = repr(value).encode("utf-8")
+            # A frozen dataclass of plain values (a change, a profile) shows them all in its
+            # repr. Catalog objects in it (a source, a team, models: shared by many pages)
+            # are digested apart, once each, instead of within every page's repr.
+            names = _FIELDS.get(type(value))
+            if names is None:
+                names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+            parts = [type(value).__name__.encode()]
+            for name in names:
+                field = getattr(value, name)
+                shared = _holds_models(field)
+                parts.append(self._bytes(field) if shared else repr(field).encode("utf-8"))
+            data = _joined(parts)
         else:
             raise TypeError(f"a page value of type {type(value).__name__} has no digest")
         data = hashlib.blake2b(data, digest_size=20).digest()
         self._seen[id(value)] = (value, data)  # kept alive, so the id is not reused
         return data
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _holds_models(value: Any) -> bool:
+    """A catalog object, or a sequence or mapping of them (a catalog's features...)."""
+    if isinstance(value, tuple | list) and value:
+        value = value[0]
+    elif isinstance(value, dict) and value:
+        value = next(iter(value.values()))
+    return isinstance(value, BaseModel)
 
 
 def _joined(parts: list[bytes]) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 from featurecat.catalog import Catalog
@@ -43,6 +44,10 @@ class Memo(Protocol):
 
     def put(self, path: str, key: str) -> None: ...
 
+    def key(self, path: str) -> str | None:
+        """The key the page at ``path`` was rendered with last time, if any."""
+        ...
+
 
 def render_pages(
     catalog: Catalog,
@@ -62,22 +67,38 @@ def render_pages(
     contract results shown (badges, freshness, the features table's contracts column).
     """
     view = View(catalog, history, profiles, options, Board(catalog, contracts))
+    digests = Digests()
+    base = digests.of((code_digest(), repr(options)))
+    # The pages not rendered from one value (home, indexes, teams, sources...) see the whole
+    # view: their key is a digest of all of it, so a build with nothing changed reads them
+    # back instead of rendering them again, and any change renders them all.
+    whole = digests.of((base, catalog, history, profiles, contracts)) if memo else ""
+    shared = _Shared(memo, whole)
     pages: dict[str, str] = {}
-    pages["index.md"] = render(view, "home", "index.md", HOME_META)
-    pages["contributing.md"] = render(
-        view, "contributing", "contributing.md", {"title": "Contribute"}
+    pages["index.md"] = shared.page("index.md", lambda: render(view, "home", "index.md", HOME_META))
+    pages["contributing.md"] = shared.page(
+        "contributing.md",
+        lambda: render(view, "contributing", "contributing.md", {"title": "Contribute"}),
     )
     for kind in KINDS:
         path = page_path(kind.name)
-        pages[path] = render(view, kind.name, path, kind.index_meta(), name=None)
-    pages[table.DATA_FILE] = table.data_script(view).decode("ascii")
-    digests = Digests()
-    base = digests.of((code_digest(), repr(options)))
+        made = partial(render, view, kind.name, path, kind.index_meta(), name=None)
+        pages[path] = shared.page(path, made)
+    pages[table.DATA_FILE] = shared.page(
+        table.DATA_FILE, lambda: table.data_script(view).decode("ascii")
+    )
+    # Every page value is made from the view too: when all of it is as it was, so is each
+    # value, and the keys its pages were rendered with still hold (none is made or digested).
+    settled = memo is not None and memo.key("index.md") == whole
     for kind in KINDS:
         names = sorted(kind.names(view))
         keys: dict[str, str] = {}
-        if kind.page is not None and memo is not None:
-            keys = {n: digests.of((base, kind.name, n, kind.page(view, n))) for n in names}
+        if memo is not None:
+            for name in names:
+                known = memo.key(page_path(kind.name, name)) if settled else None
+                if known is None and kind.page is not None:
+                    known = digests.of((base, kind.name, name, kind.page(view, name)))
+                keys[name] = known or whole
             for name in names:
                 path = page_path(kind.name, name)
                 found = memo.get(path, keys[name])
@@ -92,6 +113,21 @@ def render_pages(
             for name, key in keys.items():
                 memo.put(page_path(kind.name, name), key)
     return pages
+
+
+class _Shared:
+    """Pages keyed by the whole view: read back from ``memo`` when the key is unchanged."""
+
+    def __init__(self, memo: Memo | None, key: str) -> None:
+        self.memo = memo
+        self.key = key
+
+    def page(self, path: str, make: Callable[[], str]) -> str:
+        if self.memo is None:
+            return make()
+        found = self.memo.get(path, self.key)
+        self.memo.put(path, self.key)
+        return found if found is not None else make()
 
 
 def render(

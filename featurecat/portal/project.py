@@ -68,15 +68,20 @@ def sync(
         written += 1
     removed = 0
     if prune:
-        wanted = {folder / p for p in files}
-        for dirpath, _, filenames in os.walk(folder, topdown=False):
-            here = Path(dirpath)
+        # By relative path strings: this walks every page's folder (10,000 at scale).
+        gone: set[str] = set()
+        top = str(folder)
+        for dirpath, dirnames, filenames in os.walk(top, topdown=False):
+            prefix = "" if dirpath == top else dirpath[len(top) + 1 :] + os.sep
+            kept = len(filenames)
             for name in filenames:
-                if here / name not in wanted:
-                    (here / name).unlink()
+                if (prefix + name).replace(os.sep, "/") not in files:
+                    Path(dirpath, name).unlink()
                     removed += 1
-            if here != folder and not any(here.iterdir()):
-                here.rmdir()
+                    kept -= 1
+            if prefix and not kept and all(prefix + d + os.sep in gone for d in dirnames):
+                Path(dirpath).rmdir()
+                gone.add(prefix)
     return written, removed
 
 

@@ -85,6 +85,9 @@ def test_removed_feature_pages_are_removed(repo: Path, tmp_path: Path) -> None:
     code, output = build(repo, "--out", out)
     assert code == 0 and "1 removed" in output
     assert not (out / "features" / "user_country").exists()
+    docs = repo / "catalog" / ".featurecat" / "portal" / "docs"
+    assert not (docs / "features" / "user_country").exists()  # its emptied folder too
+    assert (docs / "features" / "user_age" / "index.md").is_file()
 
 
 def test_strict_fails_on_broken_links_and_keeps_the_previous_site(

@@ -89,6 +89,36 @@ def test_a_build_with_nothing_changed_leaves_the_site_alone(repo: Path, tmp_path
     assert (out / "features" / "user_age" / "index.html").is_file()
 
 
+def generated(output: str) -> tuple[int, int]:
+    """The pages phase's ``N pages generated, M unchanged``: pages made, and read back."""
+    found = re.search(r"([\d,]+) pages generated(?:, ([\d,]+) unchanged)?", output)
+    assert found is not None, output
+    return int(found.group(1).replace(",", "")), int((found.group(2) or "0").replace(",", ""))
+
+
+def test_pages_of_the_whole_catalog_are_read_back_only_when_nothing_changed(
+    repo: Path, tmp_path: Path
+) -> None:
+    """Home, index, team, source, model... pages see the whole catalog: a build with nothing
+    changed reads every page back, and a change that only they show (the project's
+    description, on the home page) renders them again, the same as a build from scratch."""
+    out = tmp_path / "out"
+    build(repo, out)
+    made, unchanged = generated(build(repo, out))
+    assert unchanged == made
+    project = repo / "catalog" / "featurecat.yaml"
+    project.write_text(project.read_text().replace("Feature catalog for", "The catalog of"))
+    commit_all(repo, "Reword the project", date="2025-03-02T09:00:00+00:00")
+    made, unchanged = generated(build(repo, out))
+    features = len(list((repo / "catalog" / "features").rglob("*.yaml")))
+    assert unchanged == features  # every feature page, and no other
+    assert "The catalog of Acme" in (out / "index.html").read_text()
+    shutil.rmtree(repo / "catalog" / ".featurecat")
+    clean = tmp_path / "clean"
+    build(repo, clean)
+    assert differences(out, clean) == []
+
+
 def test_cached_and_parallel_pages_are_what_mkdocs_renders(repo: Path, tmp_path: Path) -> None:
     """The plugin's page machinery (forked workers, then the cache) against plain MkDocs."""
     catalog = Catalog.load(repo / "catalog")
@@ -139,6 +169,10 @@ class _Memo:
     def put(self, path: str, key: str) -> None:
         self.keys[path] = key
 
+    def key(self, path: str) -> str | None:
+        found = self.pages.get(path)
+        return found[0] if found else None
+
 
 # What a feature's page shows of other definitions: each edit below changes some feature pages.
 EDITS = {
@@ -148,6 +182,8 @@ EDITS = {
     "model features": ("models/churn_model.yaml", "  - user_country\n", ""),
     "model description": ("models/churn_model.yaml", "description: ", "description: A "),
     "replacement": ("features/payments/orders_30d.yaml", "description: ", "description: All "),
+    # Shown on the home page only: no feature page changes, every page of the whole does.
+    "project description": ("featurecat.yaml", "Feature catalog for", "The catalog of"),
 }
 
 
@@ -171,6 +207,18 @@ def test_a_reused_feature_page_is_the_page_a_render_would_make(
     fresh = _render(root)
     assert after == fresh
     assert memo.reused > 0, "most feature pages did not change"
+
+
+def test_with_nothing_changed_every_page_is_handed_back_as_rendered(repo: Path) -> None:
+    root = repo / "catalog"
+    memo = _Memo()
+    catalog = Catalog.load(root)
+    before = render_pages(catalog, read_history(root), profile_catalog(catalog), memo=memo)
+    memo.pages = {path: (key, before[path]) for path, key in memo.keys.items()}
+    catalog = Catalog.load(root)
+    after = render_pages(catalog, read_history(root), profile_catalog(catalog), memo=memo)
+    assert after == _render(root)
+    assert memo.reused == len(memo.keys) == len(after)  # every page, read back
 
 
 def test_site_folder_changes_rebuild_the_pages_they_touch(repo: Path, tmp_path: Path) -> None:
